@@ -1,0 +1,45 @@
+# 湖北省会计人员管理系统 — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEV_ENV := DEBUG=1 SMS_BACKEND=console
+PYTEST_OK = rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
+
+.PHONY: run test test-postgres test-browser lint setup seed bench clean
+
+$(BIN)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip "setuptools<81" wheel
+	# XStatic-Bootstrap's sdist imports pkg_resources at build time: build it with our setuptools.
+	$(BIN)/pip install -q --no-build-isolation $$(grep -i '^xstatic-bootstrap==' requirements.lock)
+	$(BIN)/pip install -q -r requirements.lock
+	touch $@
+
+setup: $(BIN)/.installed
+	$(BIN)/python -m core.translations
+
+## run: the whole system on SQLite with Hubei data and demo accounts, http://127.0.0.1:$(PORT)
+run: setup
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## test: the whole suite (SQLite unless DATABASE_URL is set); browser tests: make test-browser
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n 2 -q; $(PYTEST_OK)
+
+test-postgres: setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/hbkj} $(BIN)/pytest -n 2 -q; $(PYTEST_OK)
+
+test-browser: setup
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest e2e -q -p no:xdist; $(PYTEST_OK)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var

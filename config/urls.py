@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+
+from core.constants import SITE_TITLE
+
+# System administrators reach the admin with password + TOTP, like every staff member.
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = SITE_TITLE
+admin.site.site_title = SITE_TITLE
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("accounts/", include("identity.urls")),
+    path("captcha/", include("captcha.urls")),
+    path("", include("notifications.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

@@ -1,0 +1,71 @@
+"""Cross-cutting request handling: request ids, idle time-outs, no-store for personal data."""
+
+import time
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+
+class RequestIdMiddleware:
+    """Give every request an id (or keep the proxy's) for audit rows and logs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        request.request_id = incoming[:64] if incoming.isascii() and incoming else uuid.uuid4().hex
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+IDLE_KEY = "_last_seen"
+
+
+def idle_limit_for(user) -> int:
+    if getattr(user, "is_staff_member", False):
+        return settings.SESSION_IDLE_SECONDS_STAFF
+    return settings.SESSION_IDLE_SECONDS_ACCOUNTANT
+
+
+class IdleTimeoutMiddleware:
+    """End a signed-in session after the idle limit of its kind of user (30 / 15 minutes).
+
+    The limit is enforced server-side from a timestamp in the session, so a stolen cookie
+    dies with the idle time as well.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(IDLE_KEY)
+            limit = idle_limit_for(user)
+            if last_seen is not None and now - last_seen > limit:
+                is_staff = getattr(user, "is_staff_member", False)
+                logout(request)
+                login_url = "identity:staff_login" if is_staff else "identity:login"
+                return redirect(f"{reverse(login_url)}?timeout=1")
+            request.session[IDLE_KEY] = now
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages for signed-in users carry personal data: never let a cache keep them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or getattr(request, "personal_data", False):
+            response["Cache-Control"] = "no-store"
+        return response

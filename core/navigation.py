@@ -1,0 +1,69 @@
+"""The six entries of the 导航页 (manual §3). An entry links once its page exists."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    title: Promise
+    purpose: Promise
+    audience: Promise
+    url_name: str
+
+    @property
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+
+ENTRIES = (
+    Entry(
+        "collect",
+        _("Information collection"),
+        _("Register and hand in your personal dossier: personal data, education, qualifications, post and proofs."),
+        _("Every accountant who has never been collected."),
+        "dossier:collect",
+    ),
+    Entry(
+        "record",
+        _("Information query"),
+        _("View your approved personal record, photo and proofs."),
+        _("Accountants whose collection has been approved."),
+        "dossier:record",
+    ),
+    Entry(
+        "change",
+        _("Information change"),
+        _("Report a change of employer, region, education or qualification for review."),
+        _("Accountants whose collection has been approved."),
+        "dossier:change",
+    ),
+    Entry(
+        "ce",
+        _("Continuing education"),
+        _("Enter continuing-education credits earned outside face-to-face and online training."),
+        _("Accountants whose collection has been approved."),
+        "continuing_education:index",
+    ),
+    Entry(
+        "integrity",
+        _("Integrity records"),
+        _("Apply for honours and awards to be entered in your integrity record."),
+        _("Accountants whose collection has been approved."),
+        "integrity:index",
+    ),
+    Entry(
+        "phone",
+        _("Mobile number change"),
+        _("Registered but lost your old phone? Apply here to sign in with a new number."),
+        _("Registered accountants who can no longer receive codes on the old phone."),
+        "identity:phone_change",
+    ),
+)

@@ -1,0 +1,58 @@
+from django.urls import reverse
+
+from core.masking import mask_id_number, mask_phone
+from core.navigation import ENTRIES
+
+
+def test_home_shows_the_six_entries_of_the_manual(client):
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 200
+    text = response.content.decode()
+    for title in ["信息采集", "信息查询", "信息变更", "继续教育", "诚信录入", "手机号更换申请"]:
+        assert title in text
+    assert len(ENTRIES) == 6
+
+
+def test_home_entries_without_a_page_say_so_instead_of_linking_to_an_error(client):
+    response = client.get(reverse("core:home"))
+    text = response.content.decode()
+    for entry in ENTRIES:
+        if entry.url is None:
+            assert f'data-testid="entry-{entry.key}"' in text
+    assert "尚未开放" in text or all(entry.url for entry in ENTRIES)
+
+
+def test_notice_page_lists_what_to_prepare_and_the_local_principle(client):
+    response = client.get(reverse("core:notice"))
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "采集须知" in text
+    assert "属地化" in text
+    assert "20 KB" in text
+
+
+def test_pages_carry_security_headers(client):
+    response = client.get(reverse("core:home"))
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    csp = response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+
+
+def test_no_inline_script_in_the_base_layout(client):
+    text = client.get(reverse("core:home")).content.decode()
+    assert "<script>" not in text
+    assert "cdn" not in text.lower()
+
+
+def test_id_numbers_are_masked_without_the_birth_date():
+    assert mask_id_number("42010219900101123X") == "420***********123X"
+    assert "19900101" not in mask_id_number("42010219900101123X")
+    assert mask_id_number("") == ""
+
+
+def test_phones_are_masked_in_the_middle():
+    assert mask_phone("13812345678") == "138****5678"

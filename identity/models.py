@@ -1,0 +1,75 @@
+"""Users: accountants (ID + phone + SMS code, no password) and finance-bureau staff."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .constants import IdType, StaffRole, UserKind
+
+
+def _random_username() -> str:
+    return "acc-" + uuid.uuid4().hex
+
+
+class User(AbstractUser):
+    """One table for both kinds of user.
+
+    Accountants are identified by (证件类型, 证件号码) and reach the system through the phone on
+    record; their username is random so that no ID number ever lands in a log line or a URL.
+    Staff sign in with username + password + TOTP and are bound to one review unit with a role.
+    """
+
+    kind = models.CharField(_("kind"), max_length=12, choices=UserKind.choices, default=UserKind.ACCOUNTANT)
+    full_name = models.CharField(_("name"), max_length=50, blank=True)  # 姓名
+    id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=32, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=11, blank=True, db_index=True)
+
+    role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices, blank=True)
+    unit = models.ForeignKey(
+        "regions.ReviewUnit",
+        verbose_name=_("review unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+
+    # 100 consecutive failed SMS codes lock an accountant until staff unlock them.
+    sms_failed_count = models.PositiveIntegerField(_("consecutive failed codes"), default=0)
+    sms_locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_type", "id_number"],
+                condition=Q(kind=UserKind.ACCOUNTANT),
+                name="identity_unique_accountant_id",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def is_accountant(self) -> bool:
+        return self.kind == UserKind.ACCOUNTANT
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.kind == UserKind.STAFF
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_sms_locked(self) -> bool:
+        return self.sms_locked_at is not None

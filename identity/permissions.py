@@ -1,0 +1,54 @@
+"""Who may reach a page. Use these on every view that is not public.
+
+Anonymous users are sent to the right sign-in page; a signed-in user of the wrong kind gets a
+404 (SECURITY.md: what one may not see answers 404, not 403). Staff must also have passed
+their TOTP step in this session.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.urls import reverse
+
+
+def _is_verified_staff(user) -> bool:
+    return user.is_authenticated and user.is_staff_member and user.is_active and user.is_verified()
+
+
+def accountant_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("identity:login"))
+        if not user.is_accountant:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_required(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated or (user.is_staff_member and not user.is_verified()):
+            return redirect_to_login(request.get_full_path(), reverse("identity:staff_login"))
+        if not _is_verified_staff(user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class AccountantRequiredMixin:
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return accountant_required(super().as_view(**initkwargs))
+
+
+class StaffRequiredMixin:
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return staff_required(super().as_view(**initkwargs))
