@@ -1,0 +1,75 @@
+"""Factories of identity users. Shared file: the accountant (H2) and staff (H3) parts each append."""
+
+import time
+
+import factory
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from identity.constants import StaffRole, UserKind
+from identity.models import User
+from regions.models import Division, ReviewUnit
+
+# --------------------------------------------------------------------------- staff (H3)
+# Staff users with a confirmed TOTP device; `StaffFactory.code_for(user)` gives the current code.
+
+STAFF_PASSWORD = "Staff-Password-2026"
+
+# code: (division name, unit name, level, parent code). Enough of the tree for tests that run after
+# a flush (transactional and browser tests), where the regions data migration's rows are gone.
+_TEST_UNITS = {
+    "420000": ("湖北省", "湖北省省直", "province", None),
+    "420100": ("武汉市", "武汉市市直", "city", "420000"),
+    "420102": ("江岸区", "江岸区", "county", "420100"),
+    "420103": ("江汉区", "江汉区", "county", "420100"),
+    "420200": ("黄石市", "黄石市市直", "city", "420000"),
+    "420202": ("黄石港区", "黄石港区", "county", "420200"),
+}
+
+
+def review_unit(code: str) -> ReviewUnit:
+    """The review unit with this code, created (with its parents) if the regions data is not loaded."""
+    unit = ReviewUnit.objects.filter(code=code).first()
+    if unit is not None:
+        return unit
+    division_name, unit_name, level, parent_code = _TEST_UNITS[code]
+    parent = review_unit(parent_code) if parent_code else None
+    division, _ = Division.objects.get_or_create(
+        code=code, defaults={"name": division_name, "level": level, "parent_id": parent.division_id if parent else None}
+    )
+    return ReviewUnit.objects.create(
+        code=code, name=unit_name, level=level, division=division, parent=parent, path=f"{parent.path if parent else ''}{code}/"
+    )
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    """A finance-bureau staff member (default: reviewer of 江岸区) with a confirmed TOTP device.
+
+    `StaffFactory(totp_device=False)` makes one without a device.
+    """
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    full_name = factory.Sequence(lambda n: f"审核员{n}")
+    kind = UserKind.STAFF
+    role = StaffRole.REVIEWER
+    unit = factory.LazyFunction(lambda: review_unit("420102"))
+    password = factory.django.Password(STAFF_PASSWORD)
+    is_staff = factory.LazyAttribute(lambda o: o.role == StaffRole.SYSTEM_ADMIN)
+    is_superuser = factory.LazyAttribute(lambda o: o.role == StaffRole.SYSTEM_ADMIN)
+
+    @factory.post_generation
+    def totp_device(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            TOTPDevice.objects.create(user=obj, name="default", confirmed=True)
+
+    @staticmethod
+    def code_for(user, *, offset_steps: int = 0) -> str:
+        """The code the user's authenticator app shows now (or `offset_steps` steps away)."""
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        totp.time = time.time() + offset_steps * device.step
+        return f"{totp.token():0{device.digits}d}"
