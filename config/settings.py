@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "identity",
     "documents",
     "reviews",
+    "dossier",
 ]
 
 MIDDLEWARE = [
@@ -174,6 +175,9 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "identity/staff_locked.html"
+# Renders that template with the time the lockout ends; never store the TOTP code axes sees.
+AXES_LOCKOUT_CALLABLE = "identity.views.staff.staff_locked_out"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "湖北省会计人员管理系统"
 
@@ -265,3 +269,23 @@ LOGGING = {
 }
 
 ADMIN_URL = env("ADMIN_URL", default="admin/")
+
+# --------------------------------------------------------------------------- documents (uploads)
+# SECURITY.md "Uploads". Proofs: JPEG/PNG/PDF up to this size as uploaded; images are re-encoded
+# and scaled down to DOCUMENT_PROOF_MAX_EDGE pixels on their long side.
+DOCUMENT_PROOF_MAX_BYTES = env.int("DOCUMENT_PROOF_MAX_BYTES", default=5 * 1024 * 1024)
+DOCUMENT_PROOF_MAX_EDGE = env.int("DOCUMENT_PROOF_MAX_EDGE", default=4096)
+# The raw photo before it is cropped to 295×413 and compressed to at most 20 KB.
+DOCUMENT_PHOTO_UPLOAD_MAX_BYTES = env.int("DOCUMENT_PHOTO_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+DOCUMENT_PHOTO_MAX_BYTES = 20 * 1024
+# Pixel cap read from the image header before any decoding (decompression bombs).
+DOCUMENT_MAX_PIXELS = env.int("DOCUMENT_MAX_PIXELS", default=40_000_000)
+DOCUMENT_PDF_MAX_PAGES = env.int("DOCUMENT_PDF_MAX_PAGES", default=20)
+# Per-person quota over all their documents (temporary ones included).
+DOCUMENT_QUOTA_COUNT = env.int("DOCUMENT_QUOTA_COUNT", default=200)
+DOCUMENT_QUOTA_BYTES = env.int("DOCUMENT_QUOTA_BYTES", default=200 * 1024 * 1024)
+# Dotted paths of callables taking the file's bytes and raising documents.exceptions.UploadRejected
+# (e.g. a ClamAV adapter in production).
+DOCUMENT_SCANNERS = env.list("DOCUMENT_SCANNERS", default=[])
+# Temporary uploads never attached to an application are purged after this many hours.
+DOCUMENT_TEMPORARY_HOURS = env.int("DOCUMENT_TEMPORARY_HOURS", default=24)

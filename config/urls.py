@@ -14,6 +14,10 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("identity.urls")),
     path("captcha/", include("captcha.urls")),
+    path("regions/", include("regions.urls")),
+    path("documents/", include("documents.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("dossier/", include("dossier.urls")),
     path("", include("notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -1,0 +1,171 @@
+// The 1-inch photo cropper (documents/_photo_picker.html). The person drags a fixed 295:413 frame
+// over the chosen image and zooms with the range input; the crop goes to the server in source
+// pixels, where the photo is cut, checked and compressed. No library, no inline script (CSP).
+(function () {
+  "use strict";
+
+  var RATIO = 295 / 413;
+  var MAX_STAGE_WIDTH = 360;
+  var MAX_STAGE_HEIGHT = 480;
+  var states = new WeakMap();
+
+  function part(picker, selector) { return picker.querySelector(selector); }
+
+  function writeCrop(picker, state) {
+    var scale = state.naturalWidth / state.displayWidth;
+    var values = {
+      x: Math.round(state.frame.x * scale),
+      y: Math.round(state.frame.y * scale),
+      w: Math.round(state.frame.w * scale),
+      h: Math.round(state.frame.h * scale)
+    };
+    Object.keys(values).forEach(function (key) {
+      part(picker, "[data-crop='" + key + "']").value = String(values[key]);
+    });
+  }
+
+  function place(picker, state) {
+    var frame = state.frame;
+    frame.x = Math.min(Math.max(frame.x, 0), state.displayWidth - frame.w);
+    frame.y = Math.min(Math.max(frame.y, 0), state.displayHeight - frame.h);
+    var element = part(picker, "[data-photo-frame]");
+    element.style.left = frame.x + "px";
+    element.style.top = frame.y + "px";
+    element.style.width = frame.w + "px";
+    element.style.height = frame.h + "px";
+    writeCrop(picker, state);
+  }
+
+  function zoomTo(picker, state, percent) {
+    var frame = state.frame;
+    var centreX = frame.x + frame.w / 2;
+    var centreY = frame.y + frame.h / 2;
+    frame.w = state.maxFrameWidth * percent / 100;
+    frame.h = frame.w / RATIO;
+    frame.x = centreX - frame.w / 2;
+    frame.y = centreY - frame.h / 2;
+    place(picker, state);
+  }
+
+  function layout(picker, image) {
+    var stage = part(picker, "[data-photo-stage]");
+    var available = Math.min(MAX_STAGE_WIDTH, (stage.parentElement.clientWidth || MAX_STAGE_WIDTH));
+    var scale = Math.min(available / image.naturalWidth, MAX_STAGE_HEIGHT / image.naturalHeight, 1);
+    var state = {
+      naturalWidth: image.naturalWidth,
+      displayWidth: image.naturalWidth * scale,
+      displayHeight: image.naturalHeight * scale,
+      frame: { x: 0, y: 0, w: 0, h: 0 }
+    };
+    state.maxFrameWidth = Math.min(state.displayWidth, state.displayHeight * RATIO);
+    image.style.width = state.displayWidth + "px";
+    image.style.height = state.displayHeight + "px";
+    stage.style.width = state.displayWidth + "px";
+    stage.style.height = state.displayHeight + "px";
+    var zoom = part(picker, "[data-photo-zoom]");
+    zoom.value = "100";
+    state.frame.w = state.maxFrameWidth;
+    state.frame.h = state.frame.w / RATIO;
+    state.frame.x = (state.displayWidth - state.frame.w) / 2;
+    state.frame.y = (state.displayHeight - state.frame.h) / 2;
+    states.set(picker, state);
+    place(picker, state);
+  }
+
+  function clearCrop(picker) {
+    picker.querySelectorAll("[data-crop]").forEach(function (input) { input.value = ""; });
+  }
+
+  function choose(picker, file) {
+    var cropper = part(picker, "[data-photo-cropper]");
+    var image = part(picker, "[data-photo-source]");
+    if (image.dataset.url) { URL.revokeObjectURL(image.dataset.url); delete image.dataset.url; }
+    clearCrop(picker);
+    states.delete(picker);
+    if (!file) { cropper.hidden = true; return; }
+    var url = URL.createObjectURL(file);
+    image.dataset.url = url;
+    image.onload = function () {
+      cropper.hidden = false;
+      layout(picker, image);
+    };
+    image.onerror = function () {
+      // Not an image the browser can show: let the server say what is wrong with it.
+      cropper.hidden = false;
+    };
+    image.src = url;
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("[data-photo-file]")) return;
+    choose(input.closest("[data-photo-picker]"), input.files && input.files[0]);
+  });
+
+  document.addEventListener("input", function (event) {
+    var zoom = event.target;
+    if (!zoom.matches || !zoom.matches("[data-photo-zoom]")) return;
+    var picker = zoom.closest("[data-photo-picker]");
+    var state = states.get(picker);
+    if (state) zoomTo(picker, state, parseFloat(zoom.value));
+  });
+
+  // Dragging with mouse, pen or finger.
+  document.addEventListener("pointerdown", function (event) {
+    var frame = event.target.closest && event.target.closest("[data-photo-frame]");
+    if (!frame) return;
+    var picker = frame.closest("[data-photo-picker]");
+    var state = states.get(picker);
+    if (!state) return;
+    event.preventDefault();
+    frame.setPointerCapture(event.pointerId);
+    var start = { x: event.clientX, y: event.clientY, frameX: state.frame.x, frameY: state.frame.y };
+    function move(moveEvent) {
+      state.frame.x = start.frameX + moveEvent.clientX - start.x;
+      state.frame.y = start.frameY + moveEvent.clientY - start.y;
+      place(picker, state);
+    }
+    function stop() {
+      frame.removeEventListener("pointermove", move);
+      frame.removeEventListener("pointerup", stop);
+      frame.removeEventListener("pointercancel", stop);
+    }
+    frame.addEventListener("pointermove", move);
+    frame.addEventListener("pointerup", stop);
+    frame.addEventListener("pointercancel", stop);
+  });
+
+  // Arrow keys move the focused frame (keyboard users).
+  document.addEventListener("keydown", function (event) {
+    var frame = event.target.closest && event.target.closest("[data-photo-frame]");
+    if (!frame) return;
+    var steps = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    var step = steps[event.key];
+    if (!step) return;
+    var picker = frame.closest("[data-photo-picker]");
+    var state = states.get(picker);
+    if (!state) return;
+    event.preventDefault();
+    var distance = event.shiftKey ? 10 : 2;
+    state.frame.x += step[0] * distance;
+    state.frame.y += step[1] * distance;
+    place(picker, state);
+  });
+
+  // After the server answered: on success forget the chosen file (the form now carries the
+  // document id, not the big original); on error mark the file field and keep the crop to adjust.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // Triggered on the button that asked, which stays in the page (the state box is replaced).
+    var origin = event.target;
+    var picker = origin && origin.closest && origin.closest("[data-photo-picker]");
+    if (!picker) return;
+    var stateBox = part(picker, ".photo-state");
+    var fileInput = part(picker, "[data-photo-file]");
+    var failed = stateBox && stateBox.hasAttribute("data-photo-error");
+    fileInput.classList.toggle("is-invalid", !!failed);
+    if (!failed && stateBox && stateBox.hasAttribute("data-photo-ok")) {
+      fileInput.value = "";
+      choose(picker, null);
+    }
+  });
+})();
