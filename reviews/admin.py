@@ -1,0 +1,48 @@
+"""Admin: standard return reasons are edited here; applications and events are read-only."""
+
+from django.contrib import admin
+
+from core.masking import mask_id_number
+
+from .models import Application, ReviewEvent, StandardReturnReason
+
+
+@admin.register(StandardReturnReason)
+class StandardReturnReasonAdmin(admin.ModelAdmin):
+    list_display = ["text", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+    search_fields = ["text"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Applications change only through reviews.services (lock, version, event, audit)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "applicant_name", "masked_id_number", "unit", "status", "last_submitted_at", "due_date"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["unit"]
+    show_full_result_count = False
+    exclude = ["applicant_id_number"]
+    raw_id_fields = ["applicant", "unit", "decided_by"]
+
+    @admin.display(description=Application._meta.get_field("applicant_id_number").verbose_name)
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.applicant_id_number)
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "application_id", "event_type", "from_status", "to_status", "actor_name"]
+    list_filter = ["event_type"]
+    raw_id_fields = ["application", "actor"]

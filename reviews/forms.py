@@ -1,0 +1,120 @@
+"""Forms of the reviewers' workspace: the inbox filter and the two decisions."""
+
+import unicodedata
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .constants import RETURN_REASON_MAX_LENGTH, REVIEWER_STATUSES, Status
+from .models import StandardReturnReason
+from .registry import all_kinds
+from .selectors import InboxFilters
+from .services import ReviewError, clean_return_reason
+
+
+def normalize_id_number(value: str) -> str:
+    """Full-width to ASCII, no spaces, upper-case X: the form ID numbers are stored in."""
+    return "".join(unicodedata.normalize("NFKC", value or "").split()).upper()
+
+
+class InvalidFieldsMixin:
+    """Adds Bootstrap's `is-invalid` to the widgets of fields with errors."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class InboxFilterForm(InvalidFieldsMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[(s.value, s.label) for s in REVIEWER_STATUSES],
+    )
+    unit = forms.TypedChoiceField(label=_("Review unit"), required=False, coerce=int, empty_value=None)
+    submitted_from = forms.DateField(
+        label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    submitted_to = forms.DateField(
+        label=_("Submitted to"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    name = forms.CharField(label=_("Name (exact)"), required=False, max_length=50)
+    id_number = forms.CharField(label=_("ID number (exact)"), required=False, max_length=32)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All kinds")), *((k.name, k.label) for k in all_kinds())]
+        self.fields["unit"].choices = [("", _("All my units")), *((u.pk, u.name) for u in units)]
+        self.fields["kind"].widget.attrs["class"] = "form-select"
+        self.fields["status"].widget.attrs["class"] = "form-select"
+        self.fields["unit"].widget.attrs["class"] = "form-select"
+        for name in ("submitted_from", "submitted_to", "name", "id_number"):
+            self.fields[name].widget.attrs["class"] = "form-control"
+        self.fields["id_number"].widget.attrs["autocomplete"] = "off"
+
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_id_number(self):
+        return normalize_id_number(self.cleaned_data["id_number"])
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
+        if start and end and start > end:
+            self.add_error("submitted_to", _("The end date must not be before the start date."))
+        return cleaned
+
+    def filters(self) -> InboxFilters:
+        """The valid filters; an invalid one is left out (its error shows next to the field)."""
+        data = getattr(self, "cleaned_data", {})
+        return InboxFilters(
+            kind=data.get("kind") or "",
+            status=data.get("status") or Status.PENDING,
+            unit_id=data.get("unit"),
+            submitted_from=data.get("submitted_from"),
+            submitted_to=data.get("submitted_to"),
+            name=data.get("name") or "",
+            id_number=data.get("id_number") or "",
+        )
+
+
+class DecisionForm(forms.Form):
+    """Carries the version the reviewer saw: a decision on anything newer is refused."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class ReturnForm(InvalidFieldsMixin, DecisionForm):
+    standard_reason = forms.ModelChoiceField(
+        label=_("Standard reason"),
+        queryset=StandardReturnReason.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("— choose a standard reason —"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    detail = forms.CharField(
+        label=_("Reason for the applicant"),
+        required=False,
+        max_length=RETURN_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_("The applicant reads this reason on their page and in the SMS."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        parts = [str(cleaned["standard_reason"])] if cleaned.get("standard_reason") else []
+        if cleaned.get("detail"):
+            parts.append(cleaned["detail"])
+        if "detail" in self.errors:
+            return cleaned
+        try:
+            # Joined with a full-width semicolon: the reason is Chinese text.
+            cleaned["reason"] = clean_return_reason("；".join(parts))
+        except ReviewError as exc:
+            self.add_error("detail", exc.message)
+        return cleaned

@@ -1,0 +1,139 @@
+"""The registry of application kinds. `reviews` knows no kind in particular: each kind registers itself.
+
+A kind is registered once, from its app's `AppConfig.ready()`:
+
+    from reviews.registry import ApplicationKind, register_kind
+
+    register_kind(ApplicationKind(
+        name="collection",                      # stored in Application.kind; a slug, ≤ 40 characters
+        label=_("Information collection"),     # 信息采集
+        payload_model=CollectionPayload,        # optional; see below
+        apply=apply_collection,                 # runs inside the approving transaction
+        reviewer_template="dossier/_review.html",
+        proof_documents=collection_proofs,      # application -> [(label, Document), ...]
+        photo_document=collection_photo,        # application -> Document | None
+        sla_working_days=5,
+    ))
+
+The payload model holds the kind's typed data and has exactly one `OneToOneField` to
+`reviews.Application` (any field name, any related_name): the engine finds it by introspection,
+and `kind.get_payload(application)` loads it with one query. `reviewer_template` is rendered on the
+reviewer's application page with the context `application`, `payload` and `kind`.
+
+`apply(application)` runs inside the approving transaction, after the row is locked and checked:
+whatever it raises rolls back the whole decision (status, event, audit row and SMS). Raising
+`reviews.services.ReviewError` shows its message to the reviewer.
+
+`before_submit(application)` (optional) runs inside the submitting transaction; raising
+`ReviewError` refuses the submission (e.g. a missing proof).
+
+`exclusive=True` (the default) allows one open application of the kind per person, enforced by the
+database; kinds where a person files many records at once (继续教育, 诚信) set it to False.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NotifyTexts:
+    """SMS texts sent to the applicant after a decision commits. `None` sends nothing.
+
+    Placeholders: `%(label)s` (the kind's label) and, for a return, `%(reason)s`. Rendered in the
+    site's language (Chinese) whatever language the reviewer's browser asks for.
+    """
+
+    approved: Promise | str | None = _("Your %(label)s has been approved.")
+    returned: Promise | str | None = _("Your %(label)s has been returned. Reason: %(reason)s")
+
+
+@dataclass(frozen=True, eq=False)
+class ApplicationKind:
+    name: str
+    label: Promise | str
+    payload_model: type[models.Model] | None = None
+    apply: Callable | None = None
+    reviewer_template: str | None = None
+    proof_documents: Callable | None = None
+    photo_document: Callable | None = None
+    before_submit: Callable | None = None
+    sla_working_days: int = 5
+    notify_texts: NotifyTexts = field(default_factory=NotifyTexts)
+    exclusive: bool = True
+
+    def __str__(self):
+        return str(self.label)
+
+    @cached_property
+    def payload_field(self) -> str | None:
+        """Name of the payload model's one-to-one field pointing at Application."""
+        if self.payload_model is None:
+            return None
+        from .models import Application
+
+        names = [
+            f.name
+            for f in self.payload_model._meta.get_fields()
+            if isinstance(f, models.OneToOneField) and f.related_model is Application
+        ]
+        if len(names) != 1:
+            raise ImproperlyConfigured(
+                f"payload model {self.payload_model.__name__} of kind {self.name!r} needs exactly one "
+                "OneToOneField to reviews.Application"
+            )
+        return names[0]
+
+    def get_payload(self, application):
+        """The application's payload row (one query), or None for a kind without one / not yet saved."""
+        if self.payload_field is None:
+            return None
+        return self.payload_model._default_manager.filter(**{self.payload_field: application}).first()
+
+    def proofs(self, application) -> list:
+        return list(self.proof_documents(application)) if self.proof_documents else []
+
+    def photo(self, application):
+        return self.photo_document(application) if self.photo_document else None
+
+
+_registry: dict[str, ApplicationKind] = {}
+
+
+def register_kind(kind: ApplicationKind) -> ApplicationKind:
+    """Add a kind. Refuses a second kind of the same name and obviously broken definitions."""
+    if not kind.name or len(kind.name) > 40 or not kind.name.replace("_", "").isalnum() or not kind.name.isascii():
+        raise ImproperlyConfigured(f"application kind name {kind.name!r} must be a short ASCII slug")
+    if kind.name in _registry:
+        raise ImproperlyConfigured(f"application kind {kind.name!r} registered twice")
+    if kind.sla_working_days < 1:
+        raise ImproperlyConfigured(f"application kind {kind.name!r}: sla_working_days must be at least 1")
+    kind.payload_field  # noqa: B018 - fail at start-up, not on the first page view
+    _registry[kind.name] = kind
+    return kind
+
+
+def unregister_kind(name: str) -> None:
+    """Remove a kind (tests only: kinds are registered once for the life of the process)."""
+    _registry.pop(name, None)
+
+
+def get_kind(name: str) -> ApplicationKind:
+    try:
+        return _registry[name]
+    except KeyError:
+        raise LookupError(f"unknown application kind {name!r}") from None
+
+
+def all_kinds() -> list[ApplicationKind]:
+    return list(_registry.values())
+
+
+def kind_label(name: str):
+    kind = _registry.get(name)
+    return kind.label if kind else name

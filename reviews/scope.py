@@ -1,0 +1,75 @@
+"""THE reviewer scope. Every reviewer list, page, proof, history and decision goes through here.
+
+A staff member sees the applications whose review unit is their own unit or any unit below it
+(a county: itself; a city: its 市直 unit and its counties; the province: everything), and never a
+draft. Decisions belong to the managing unit itself (DOMAIN.md "Review": 区县, or 市直 by the
+city, 省直 by the province): a city reviewer oversees its counties' applications but the county
+decides them. Scope is read from `user.unit` on every call, so a reviewer moved to another unit
+loses the old one at once.
+"""
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from regions.selectors import units_at_or_below
+
+from .constants import DECIDING_ROLES
+from .models import Application
+
+
+def _is_active_staff(user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and getattr(user, "is_staff_member", False)
+        and user.is_active
+        and user.unit_id is not None
+    )
+
+
+def units_for_reviewer(user):
+    """The review units a staff member may see (their unit and every unit below it)."""
+    if not _is_active_staff(user):
+        from regions.models import ReviewUnit
+
+        return ReviewUnit.objects.none()
+    return units_at_or_below(user.unit)
+
+
+def applications_for_reviewer(user) -> QuerySet[Application]:
+    """Applications a staff member may see: handed in (never drafts), at or below their unit."""
+    if not _is_active_staff(user):
+        return Application.objects.none()
+    return Application.objects.filter(
+        unit_id__in=units_for_reviewer(user).values("id"),
+        submitted_at__isnull=False,
+    )
+
+
+def get_application_for_reviewer(user, pk) -> Application:
+    """One application in the staff member's scope, or 404 (also for what exists elsewhere)."""
+    return get_object_or_404(applications_for_reviewer(user).select_related("unit"), pk=pk)
+
+
+def reviewer_can_decide(user, application: Application) -> bool:
+    """Whether the user's role and unit let them approve or return this application.
+
+    Says nothing about the application's state: the transition services check that under a lock.
+    """
+    return (
+        _is_active_staff(user)
+        and user.role in DECIDING_ROLES
+        and application.unit_id == user.unit_id
+        and application.submitted_at is not None
+    )
+
+
+def staff_may_view_application_document(user, document) -> bool:
+    """Documents access rule: staff may view a proof whose application is in their scope."""
+    application_id = getattr(document, "application_id", None)
+    if not application_id or not _is_active_staff(user):
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is None or not is_verified():
+        return False
+    return applications_for_reviewer(user).filter(pk=application_id).exists()

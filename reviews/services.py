@@ -1,0 +1,498 @@
+"""Transitions of the review engine: the only code that writes applications.
+
+Every transition runs in one `transaction.atomic`: it locks the application row
+(`select_for_update`), checks the actor, the state and (for decisions) the version the reviewer
+saw, bumps the version, writes the review event, the audit row, the per-unit counters and — for a
+decision — the SMS outbox row. The SMS leaves after commit (notifications.services). A refusal
+raises `ReviewError` with a message for the person, and leaves one audit row with result
+"failure" (written outside the rolled-back transaction).
+
+The SLA clock: `submit` sets `due_date` to `sla_working_days` working days after the day of
+submission. It stops while the application is returned: a resubmission extends the due date by the
+working days the application spent returned (the day of the return excluded, the day of the
+resubmission included), so the reviewers keep exactly the working days they had left.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from core.masking import mask_id_number
+from core.request_info import client_ip
+from notifications.services import queue_notification
+from regions.calendar import add_working_days, working_days_between
+
+from .constants import EDITABLE_STATUSES, OPEN_STATUSES, RETURN_REASON_MAX_LENGTH, EventType, Status
+from .models import Application, ReviewEvent, StatusCount
+from .registry import ApplicationKind, get_kind
+from .scope import applications_for_reviewer, reviewer_can_decide
+
+
+class ReviewError(Exception):
+    """Why a transition was refused, in words for the person who asked (shown next to the form)."""
+
+    def __init__(self, message, *, code: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def __str__(self):
+        return str(self.message)
+
+
+ALREADY_DECIDED = _("This application has already been handled by another reviewer.")
+WITHDRAWN_BY_APPLICANT = _("The applicant has withdrawn this application.")
+NOT_YOURS_TO_DECIDE = _("This application is reviewed by %(unit)s: you may view it but not decide it.")
+NOT_ALLOWED = _("You may not review this application.")
+NOT_APPLICANT = _("Only the applicant may do this.")
+REASON_REQUIRED = _("Please give the reason for returning the application.")
+REASON_TOO_LONG = _("The reason may be at most %(max)d characters long.")
+CANNOT_SUBMIT = _("An application that is “%(status)s” cannot be submitted.")
+CANNOT_WITHDRAW = _("An application that is “%(status)s” cannot be withdrawn.")
+NOT_EDITABLE = _("The review unit can only be changed while the application is a draft or has been returned.")
+UNIT_INACTIVE = _("This review unit no longer accepts applications. Please choose another one.")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _kind(kind) -> ApplicationKind:
+    return kind if isinstance(kind, ApplicationKind) else get_kind(kind)
+
+
+def _lock(application: Application) -> Application:
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def _copy_into(target: Application, source: Application) -> None:
+    """Let the caller's instance see the committed state."""
+    for field in Application._meta.concrete_fields:
+        if field.is_relation and getattr(target, field.attname) != getattr(source, field.attname):
+            target._state.fields_cache.pop(field.name, None)
+        setattr(target, field.attname, getattr(source, field.attname))
+    target._state.fields_cache.update(source._state.fields_cache)
+
+
+def _bump_count(*, unit_id: int, kind: str, status: str, delta: int) -> None:
+    rows = StatusCount.objects.filter(unit_id=unit_id, kind=kind, status=status)
+    if rows.update(count=F("count") + delta):
+        return
+    try:
+        with transaction.atomic():
+            StatusCount.objects.create(unit_id=unit_id, kind=kind, status=status, count=delta)
+    except IntegrityError:
+        # Another transaction created the row meanwhile (it waited for that one to commit).
+        rows.update(count=F("count") + delta)
+
+
+def _move_count(*, kind: str, before: tuple[int, str] | None, after: tuple[int, str] | None) -> None:
+    """Move one application between counters. Rows are touched in a stable order (no deadlocks)."""
+    if before == after:
+        return
+    changes = []
+    if before is not None:
+        changes.append((before[0], before[1], -1))
+    if after is not None:
+        changes.append((after[0], after[1], +1))
+    for unit_id, status, delta in sorted(changes):
+        _bump_count(unit_id=unit_id, kind=kind, status=status, delta=delta)
+
+
+def _counter_key(application: Application) -> tuple[int, str] | None:
+    # Only what reviewers can see is counted: applications handed in at least once.
+    if application.submitted_at is None:
+        return None
+    return (application.unit_id, application.status)
+
+
+def _actor_snapshot(actor) -> dict:
+    if actor is None:
+        return {"actor": None, "actor_name": "", "actor_unit": "", "actor_is_staff": False}
+    unit = actor.unit if getattr(actor, "unit_id", None) else None
+    return {
+        "actor": actor,
+        "actor_name": actor.display_name[:100],
+        "actor_unit": (unit.name if unit else "")[:60],
+        "actor_is_staff": bool(getattr(actor, "is_staff_member", False)),
+    }
+
+
+def _write_event(
+    *, application: Application, event_type: str, from_status: str, actor, request, reason: str = ""
+) -> ReviewEvent:
+    return ReviewEvent.objects.create(
+        application=application,
+        event_type=event_type,
+        from_status=from_status,
+        to_status=application.status,
+        version=application.version,
+        reason=reason,
+        ip=client_ip(request),
+        **_actor_snapshot(actor),
+    )
+
+
+def _audit(*, action: str, application: Application, actor, request, result=AuditEvent.Result.SUCCESS, **detail):
+    return record_event(
+        action=action,
+        request=request,
+        actor=actor,
+        obj=application,
+        result=result,
+        detail={
+            "kind": application.kind,
+            "applicant": mask_id_number(application.applicant_id_number),
+            "status": application.status,
+            "version": application.version,
+            **detail,
+        },
+    )
+
+
+def _refused(action: str, application: Application, actor, request, exc: "ReviewError") -> None:
+    """Audit a refused transition. Runs after the transition's own transaction rolled back."""
+    _audit(
+        action=action,
+        application=application,
+        actor=actor,
+        request=request,
+        result=AuditEvent.Result.FAILURE,
+        reason=str(exc.message)[:200],
+    )
+
+
+def _run(action: str, application: Application, actor, request, work: Callable[[], Application]) -> Application:
+    try:
+        with transaction.atomic():
+            locked = work()
+    except ReviewError as exc:
+        _refused(action, application, actor, request, exc)
+        raise
+    _copy_into(application, locked)
+    return application
+
+
+def _save_transition(
+    *,
+    locked: Application,
+    before: tuple[int, str] | None,
+    from_status: str,
+    event_type: str,
+    actor,
+    request,
+    action: str,
+    reason: str = "",
+    fields: list[str],
+) -> None:
+    locked.version += 1
+    locked.save(update_fields=[*fields, "version"])
+    _move_count(kind=locked.kind, before=before, after=_counter_key(locked))
+    _write_event(
+        application=locked, event_type=event_type, from_status=from_status, actor=actor, request=request, reason=reason
+    )
+    extra = {"from": from_status}
+    if reason:
+        extra["reason"] = reason[:200]
+    _audit(action=action, application=locked, actor=actor, request=request, **extra)
+
+
+def _notify(*, application: Application, kind: ApplicationKind, which: str, reason: str = "") -> None:
+    template = getattr(kind.notify_texts, which)
+    phone = application.applicant.phone
+    if not template or not phone:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(template) % {"label": str(kind.label), "reason": reason}
+    queue_notification(
+        phone=phone,
+        text=text[:500],
+        dedupe_key=f"reviews:{application.pk}:v{application.version}:{which}",
+    )
+
+
+def _check_applicant(application: Application, actor) -> None:
+    if actor is None or actor.pk != application.applicant_id:
+        raise ReviewError(NOT_APPLICANT, code="not_applicant")
+
+
+def _check_can_decide(application: Application, actor) -> None:
+    if reviewer_can_decide(actor, application):
+        return
+    if actor is not None and applications_for_reviewer(actor).filter(pk=application.pk).exists():
+        raise ReviewError(NOT_YOURS_TO_DECIDE % {"unit": application.unit.name}, code="not_decider")
+    raise ReviewError(NOT_ALLOWED, code="not_allowed")
+
+
+def _check_pending(application: Application, expected_version) -> None:
+    """The state and version the reviewer saw must still hold under the lock."""
+    if application.status == Status.WITHDRAWN:
+        raise ReviewError(WITHDRAWN_BY_APPLICANT, code="withdrawn")
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        expected = None
+    if application.status != Status.PENDING or application.version != expected:
+        raise ReviewError(ALREADY_DECIDED, code="already_decided")
+
+
+def _due_date_on_submit(locked: Application, kind: ApplicationKind, today: date) -> date:
+    if locked.status == Status.RETURNED and locked.due_date is not None and locked.returned_at is not None:
+        returned_on = timezone.localdate(locked.returned_at)
+        spent = working_days_between(returned_on, today) if today > returned_on else 0
+        return add_working_days(locked.due_date, spent) if spent > 0 else locked.due_date
+    return add_working_days(today, kind.sla_working_days)
+
+
+def _snapshot_applicant(application: Application, applicant) -> None:
+    application.applicant_name = (applicant.full_name or "")[:50]
+    application.applicant_id_number = (applicant.id_number or "")[:32]
+
+
+# --------------------------------------------------------------------------- accountant side
+
+
+def start_application(*, kind, applicant, unit, request=None) -> Application:
+    """Get or create the applicant's open application of `kind` (a name or an ApplicationKind).
+
+    For an exclusive kind a second call — or a concurrent one — returns the same application: the
+    partial unique constraint decides races. For a non-exclusive kind every call creates a draft.
+    """
+    kind = _kind(kind)
+    if kind.exclusive:
+        existing = _open_application(applicant, kind.name)
+        if existing is not None:
+            return existing
+    if not unit.is_active:
+        raise ReviewError(UNIT_INACTIVE, code="unit_inactive")
+    application = Application(kind=kind.name, applicant=applicant, unit=unit, exclusive=kind.exclusive)
+    _snapshot_applicant(application, applicant)
+    try:
+        with transaction.atomic():
+            application.save()
+            _write_event(
+                application=application,
+                event_type=EventType.CREATED,
+                from_status="",
+                actor=applicant,
+                request=request,
+            )
+            _audit(action="reviews.start", application=application, actor=applicant, request=request)
+    except IntegrityError:
+        existing = _open_application(applicant, kind.name) if kind.exclusive else None
+        if existing is None:
+            raise
+        return existing
+    return application
+
+
+def _open_application(applicant, kind_name: str) -> Application | None:
+    return (
+        Application.objects.select_related("unit")
+        .filter(applicant=applicant, kind=kind_name, status__in=OPEN_STATUSES)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def submit(*, application: Application, actor, request=None) -> Application:
+    """Hand in a draft, or resubmit a returned application: → pending, with its due date.
+
+    Only the applicant may submit. Submitting an application that is already pending (a double
+    click, the back button) changes nothing and is not an error. The kind's `before_submit` hook
+    may refuse with a ReviewError (e.g. a missing proof).
+    """
+
+    def work():
+        locked = _lock(application)
+        _check_applicant(locked, actor)
+        if locked.status == Status.PENDING:
+            return locked
+        if locked.status not in EDITABLE_STATUSES:
+            raise ReviewError(CANNOT_SUBMIT % {"status": locked.get_status_display()}, code="cannot_submit")
+        if not locked.unit.is_active:
+            raise ReviewError(UNIT_INACTIVE, code="unit_inactive")
+        kind = get_kind(locked.kind)
+        if kind.before_submit:
+            kind.before_submit(locked)
+        before, from_status = _counter_key(locked), locked.status
+        now = timezone.now()
+        locked.due_date = _due_date_on_submit(locked, kind, timezone.localdate(now))
+        is_first = locked.submitted_at is None
+        locked.submitted_at = locked.submitted_at or now
+        locked.last_submitted_at = now
+        locked.status = Status.PENDING
+        _snapshot_applicant(locked, locked.applicant)
+        _save_transition(
+            locked=locked,
+            before=before,
+            from_status=from_status,
+            event_type=EventType.SUBMITTED if is_first else EventType.RESUBMITTED,
+            actor=actor,
+            request=request,
+            action="reviews.submit",
+            fields=[
+                "status",
+                "due_date",
+                "submitted_at",
+                "last_submitted_at",
+                "applicant_name",
+                "applicant_id_number",
+            ],
+        )
+        return locked
+
+    return _run("reviews.submit", application, actor, request, work)
+
+
+def withdraw(*, application: Application, actor, request=None) -> Application:
+    """The applicant withdraws ("删除") a draft, pending or returned application. Final."""
+
+    def work():
+        locked = _lock(application)
+        _check_applicant(locked, actor)
+        if locked.status not in OPEN_STATUSES:
+            raise ReviewError(CANNOT_WITHDRAW % {"status": locked.get_status_display()}, code="cannot_withdraw")
+        before, from_status = _counter_key(locked), locked.status
+        locked.status = Status.WITHDRAWN
+        _save_transition(
+            locked=locked,
+            before=before,
+            from_status=from_status,
+            event_type=EventType.WITHDRAWN,
+            actor=actor,
+            request=request,
+            action="reviews.withdraw",
+            fields=["status"],
+        )
+        return locked
+
+    return _run("reviews.withdraw", application, actor, request, work)
+
+
+def set_unit(*, application: Application, unit, actor=None, request=None) -> Application:
+    """Route an editable (draft or returned) application to another review unit."""
+
+    def work():
+        locked = _lock(application)
+        if actor is not None:
+            _check_applicant(locked, actor)
+        if locked.status not in EDITABLE_STATUSES:
+            raise ReviewError(NOT_EDITABLE, code="not_editable")
+        if not unit.is_active:
+            raise ReviewError(UNIT_INACTIVE, code="unit_inactive")
+        if locked.unit_id == unit.pk:
+            return locked
+        before, old_unit = _counter_key(locked), locked.unit
+        locked.unit = unit
+        _save_transition(
+            locked=locked,
+            before=before,
+            from_status=locked.status,
+            event_type=EventType.UNIT_CHANGED,
+            actor=actor or locked.applicant,
+            request=request,
+            action="reviews.set_unit",
+            reason=f"{old_unit.name} → {unit.name}",
+            fields=["unit"],
+        )
+        return locked
+
+    return _run("reviews.set_unit", application, actor, request, work)
+
+
+def sync_applicant_snapshot(*, applicant) -> int:
+    """Copy the applicant's current name and ID number onto their applications (after a change)."""
+    return Application.objects.filter(applicant=applicant).update(
+        applicant_name=(applicant.full_name or "")[:50],
+        applicant_id_number=(applicant.id_number or "")[:32],
+    )
+
+
+# --------------------------------------------------------------------------- reviewer side
+
+
+def approve(*, application: Application, actor, expected_version, request=None) -> Application:
+    """Approve a pending application: the kind's `apply()` runs in this transaction, then the SMS.
+
+    Refused (ReviewError) when the actor may not decide it, or when its state or version moved on
+    since the reviewer looked at it — two reviewers deciding at once: exactly one wins.
+    """
+
+    def work():
+        locked = _lock(application)
+        _check_can_decide(locked, actor)
+        _check_pending(locked, expected_version)
+        kind = get_kind(locked.kind)
+        now = timezone.now()
+        locked.status = Status.APPROVED
+        locked.decided_at = now
+        locked.decided_by = actor
+        _save_transition(
+            locked=locked,
+            before=(locked.unit_id, Status.PENDING),
+            from_status=Status.PENDING,
+            event_type=EventType.APPROVED,
+            actor=actor,
+            request=request,
+            action="reviews.approve",
+            fields=["status", "decided_at", "decided_by"],
+        )
+        if kind.apply:
+            kind.apply(locked)
+        _notify(application=locked, kind=kind, which="approved")
+        return locked
+
+    return _run("reviews.approve", application, actor, request, work)
+
+
+def clean_return_reason(reason) -> str:
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise ReviewError(REASON_REQUIRED, code="reason_required")
+    if len(reason) > RETURN_REASON_MAX_LENGTH:
+        raise ReviewError(REASON_TOO_LONG % {"max": RETURN_REASON_MAX_LENGTH}, code="reason_too_long")
+    return reason
+
+
+def return_for_changes(*, application: Application, actor, expected_version, reason, request=None) -> Application:
+    """Return a pending application to the applicant with a reason (required); the SLA clock stops."""
+
+    def work():
+        cleaned = clean_return_reason(reason)
+        locked = _lock(application)
+        _check_can_decide(locked, actor)
+        _check_pending(locked, expected_version)
+        kind = get_kind(locked.kind)
+        now = timezone.now()
+        locked.status = Status.RETURNED
+        locked.return_reason = cleaned
+        locked.returned_at = now
+        locked.decided_at = now
+        locked.decided_by = actor
+        _save_transition(
+            locked=locked,
+            before=(locked.unit_id, Status.PENDING),
+            from_status=Status.PENDING,
+            event_type=EventType.RETURNED,
+            actor=actor,
+            request=request,
+            action="reviews.return",
+            reason=cleaned,
+            fields=["status", "return_reason", "returned_at", "decided_at", "decided_by"],
+        )
+        _notify(application=locked, kind=kind, which="returned", reason=cleaned)
+        return locked
+
+    return _run("reviews.return", application, actor, request, work)
+
+
+def record_staff_view(*, application: Application, request) -> None:
+    """Audit a staff member opening a person's full application (SECURITY.md: staff views are audited)."""
+    _audit(action="reviews.view", application=application, actor=request.user, request=request)

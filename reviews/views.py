@@ -1,0 +1,162 @@
+"""The reviewers' workspace: the inbox, the application page and the two decisions (POST only).
+
+Every view starts from `reviews.scope`: outside the reviewer's scope everything answers 404.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from identity.permissions import staff_required
+
+from . import services
+from .constants import REVIEWER_STATUSES, Status
+from .forms import DecisionForm, InboxFilterForm, ReturnForm
+from .registry import get_kind
+from .scope import get_application_for_reviewer, reviewer_can_decide, units_for_reviewer
+from .selectors import application_history, inbox_counts, inbox_page
+from .services import ReviewError
+
+# A decision posted without a valid version (a tampered or very old page).
+STALE_PAGE = gettext_lazy("This page is out of date. Please look at the application again and retry.")
+FILTER_FIELDS = ("kind", "unit", "submitted_from", "submitted_to", "name", "id_number")
+
+
+def _query(params: dict) -> str:
+    return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+@staff_required
+@require_GET
+def inbox(request):
+    """The queue of the reviewer's unit and every unit below it."""
+    units = list(units_for_reviewer(request.user).only("id", "name", "path", "level"))
+    form = InboxFilterForm(request.GET, units=units)
+    form.is_valid()
+    filters = form.filters()
+    page = inbox_page(request.user, filters=filters, after=request.GET.get("after"), before=request.GET.get("before"))
+    counts = inbox_counts(request.user, kind=filters.kind, unit_id=filters.unit_id)
+    unit_names = {unit.pk: unit.name for unit in units}
+    for item in page.items:
+        item.unit_name = unit_names.get(item.unit_id, "")
+
+    kept = {name: request.GET.get(name, "") for name in FILTER_FIELDS if name not in form.errors}
+    tabs = [
+        {"status": s, "label": s.label, "count": counts[s], "url": _query({**kept, "status": s.value})}
+        for s in REVIEWER_STATUSES
+    ]
+    current = {**kept, "status": filters.status}
+    context = {
+        "form": form,
+        "page": page,
+        "tabs": tabs,
+        "status": filters.status,
+        "status_label": Status(filters.status).label,
+        "next_url": _query({**current, "after": page.next_cursor}) if page.next_cursor else None,
+        "prev_url": _query({**current, "before": page.prev_cursor}) if page.prev_cursor else None,
+        "today": timezone.localdate(),
+    }
+    template = "reviews/_inbox_results.html" if request.htmx and not request.htmx.boosted else "reviews/inbox.html"
+    response = render(request, template, context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+def _render_detail(request, application, *, approve_form=None, return_form=None, decision_error=None):
+    try:
+        kind = get_kind(application.kind)
+    except LookupError:
+        kind = None
+    payload = kind.get_payload(application) if kind else None
+    proofs = [
+        {"label": label, "document": document, "is_image": (document.content_type or "").startswith("image/")}
+        for label, document in (kind.proofs(application) if kind else [])
+    ]
+    can_decide = reviewer_can_decide(request.user, application) and application.status == Status.PENDING
+    initial = {"version": application.version}
+    context = {
+        "application": application,
+        "kind": kind,
+        "payload": payload,
+        "photo": kind.photo(application) if kind else None,
+        "proofs": proofs,
+        "events": application_history(application),
+        "can_decide": can_decide,
+        "approve_form": approve_form or DecisionForm(initial=initial),
+        "return_form": return_form or (ReturnForm(initial=initial) if can_decide else None),
+        "decision_error": decision_error,
+    }
+    return render(request, "reviews/detail.html", context)
+
+
+@staff_required
+@require_GET
+def detail(request, pk):
+    """Everything about one application; opening it is audited (a staff view of personal data)."""
+    application = get_application_for_reviewer(request.user, pk)
+    services.record_staff_view(application=application, request=request)
+    return _render_detail(request, application)
+
+
+def _after_conflict(request, pk, error, *, keep_return=None):
+    """Show the application as it is now, with why the decision was refused."""
+    application = get_application_for_reviewer(request.user, pk)
+    return_form = None
+    if keep_return is not None and application.status == Status.PENDING:
+        return_form = ReturnForm(initial={**keep_return, "version": application.version})
+    return _render_detail(request, application, return_form=return_form, decision_error=error)
+
+
+@staff_required
+@require_POST
+def approve(request, pk):
+    application = get_application_for_reviewer(request.user, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _after_conflict(request, pk, STALE_PAGE)
+    try:
+        services.approve(
+            application=application,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+            request=request,
+        )
+    except ReviewError as exc:
+        return _after_conflict(request, pk, exc.message)
+    messages.success(
+        request,
+        _("Approved: %(name)s, %(kind)s.") % {"name": application.applicant_name, "kind": application.kind_label},
+    )
+    return redirect("reviews:inbox")
+
+
+@staff_required
+@require_POST
+def return_for_changes(request, pk):
+    application = get_application_for_reviewer(request.user, pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        if "version" in form.errors:
+            return _after_conflict(request, pk, STALE_PAGE)
+        return _render_detail(request, application, return_form=form)
+    try:
+        services.return_for_changes(
+            application=application,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+    except ReviewError as exc:
+        keep = {"standard_reason": form.cleaned_data.get("standard_reason"), "detail": form.cleaned_data.get("detail")}
+        return _after_conflict(request, pk, exc.message, keep_return=keep)
+    messages.success(
+        request,
+        _("Returned: %(name)s, %(kind)s.") % {"name": application.applicant_name, "kind": application.kind_label},
+    )
+    return redirect("reviews:inbox")
