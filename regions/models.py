@@ -1,5 +1,7 @@
-"""Hubei's administrative divisions and the review units (会计管理部门) that sit on them."""
+"""Hubei's administrative divisions, the review units (会计管理部门) that sit on them, and the
+working-day calendar (public holidays and 调休 make-up workdays)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -14,10 +16,17 @@ class Division(models.Model):
         # 429000 省直辖县级行政区划: a statistical grouping row, not a real division.
         GROUP = "group", _("Grouping")
 
-    code = models.CharField(_("code"), max_length=6, primary_key=True)
-    name = models.CharField(_("name"), max_length=50)
-    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    code = models.CharField(_("division code"), max_length=6, primary_key=True)
+    name = models.CharField(_("division name"), max_length=50)
+    level = models.CharField(_("division level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent division"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
 
     class Meta:
         ordering = ["code"]
@@ -43,14 +52,26 @@ class ReviewUnit(models.Model):
         COUNTY = "county", _("County")
         OTHER = "other", _("Other unit")
 
-    code = models.CharField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=50)
-    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
-    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="review_units")
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
-    path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
+    code = models.CharField(_("unit code"), max_length=20, unique=True)
+    name = models.CharField(_("unit name"), max_length=50)
+    level = models.CharField(_("unit level"), max_length=10, choices=Level.choices)
+    division = models.ForeignKey(
+        Division, verbose_name=_("administrative division"), on_delete=models.PROTECT, related_name="review_units"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    # Written only by regions.services.save_unit. On PostgreSQL, db_index on a CharField makes Django
+    # create a second index "..._like" with varchar_pattern_ops, which serves `path LIKE '420100/%'`
+    # under any collation (tested in regions/tests/test_units.py).
+    path = models.CharField(_("unit path"), max_length=255, db_index=True, editable=False)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
         ordering = ["path"]
@@ -59,3 +80,68 @@ class ReviewUnit(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CalendarYear(models.Model):
+    """A year whose holiday schedule (the State Council's yearly notice) has been entered.
+
+    Rule: a year with a row here is computed from its CalendarException rows; a year without one
+    is computed Monday to Friday, with a logged warning and a warning in the admin.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    source = models.CharField(
+        _("source of the schedule"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example the number of the State Council notice."),
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("holiday schedule year")
+        verbose_name_plural = _("holiday schedule years")
+
+    def __str__(self):
+        return str(self.year)
+
+
+class CalendarException(models.Model):
+    """One day that breaks the Monday-to-Friday rule.
+
+    Rules: a holiday is a weekday on which nobody works (a weekend holiday needs no row); a make-up
+    workday (调休) is a Saturday or Sunday on which everybody works; the day lies in its year.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday on a weekday")
+        WORKDAY = "workday", _("Make-up workday on a weekend")
+
+    calendar_year = models.ForeignKey(
+        CalendarYear, verbose_name=_("year"), on_delete=models.CASCADE, related_name="exceptions"
+    )
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind of day"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("holiday name"), max_length=50, help_text=_("For example 国庆节 (National Day)."))
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("holiday or make-up workday")
+        verbose_name_plural = _("holidays and make-up workdays")
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.name}"
+
+    def clean(self):
+        errors = {}
+        if self.day is None:
+            return
+        if self.calendar_year_id is not None and self.day.year != self.calendar_year_id:
+            errors["day"] = _("The date must lie in %(year)s.") % {"year": self.calendar_year_id}
+        is_weekend = self.day.weekday() >= 5
+        if self.kind == self.Kind.HOLIDAY and is_weekend:
+            errors["kind"] = _("This date is a Saturday or Sunday: a holiday on it needs no entry.")
+        elif self.kind == self.Kind.WORKDAY and not is_weekend:
+            errors["kind"] = _("A make-up workday must be a Saturday or Sunday.")
+        if errors:
+            raise ValidationError(errors)

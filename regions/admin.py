@@ -1,0 +1,132 @@
+"""Administration of regions: divisions (read-only), review units and the holiday calendar.
+
+Every write goes through regions.services, so paths stay true and caches are forgotten.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import calendar, services
+from .exceptions import RegionError
+from .models import CalendarException, CalendarYear, Division, ReviewUnit
+
+
+@admin.register(Division)
+class DivisionAdmin(admin.ModelAdmin):
+    """GB/T 2260 divisions are data loaded by migration; nobody edits them by hand."""
+
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReviewUnitAdminForm(forms.ModelForm):
+    class Meta:
+        model = ReviewUnit
+        fields = ["code", "name", "level", "division", "parent", "sort_order", "is_active"]
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        # The rules of save_unit, checked here so that a refused move is shown next to its field.
+        try:
+            services.check_unit(unit=self.instance)
+        except RegionError as exc:
+            self.add_error(exc.field, exc.message)
+
+
+@admin.register(ReviewUnit)
+class ReviewUnitAdmin(admin.ModelAdmin):
+    """Units such as development zones are added here. Deactivate a unit instead of deleting it:
+    applications and staff keep pointing at it."""
+
+    form = ReviewUnitAdminForm
+    list_display = ["code", "name", "level", "parent", "division", "path", "is_active"]
+    list_filter = ["level", "is_active"]
+    search_fields = ["code", "name", "path"]
+    list_select_related = ["parent", "division"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["path"]
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        services.save_unit(unit=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MissingYearsWarningMixin:
+    """Warn in the changelist when this year or next has no holiday schedule entered."""
+
+    def changelist_view(self, request, extra_context=None):
+        this_year = timezone.localdate().year
+        for year in calendar.missing_years([this_year, this_year + 1]):
+            self.message_user(
+                request,
+                _("%(year)s: no holiday schedule entered yet; working days are counted Monday to Friday.")
+                % {"year": year},
+                level=messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+
+class CalendarExceptionInline(admin.TabularInline):
+    model = CalendarException
+    fields = ["day", "kind", "name"]
+    extra = 0
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(MissingYearsWarningMixin, admin.ModelAdmin):
+    """A year and its holidays and make-up workdays, entered from the State Council's notice."""
+
+    list_display = ["year", "source"]
+    inlines = [CalendarExceptionInline]
+
+    def save_model(self, request, obj, form, change):
+        services.save_calendar_year(calendar_year=obj)
+
+    def delete_model(self, request, obj):
+        services.delete_calendar_year(calendar_year=obj)
+
+    def delete_queryset(self, request, queryset):
+        for calendar_year in queryset:
+            services.delete_calendar_year(calendar_year=calendar_year)
+
+    def save_formset(self, request, form, formset, change):
+        for exception in formset.save(commit=False):
+            services.save_calendar_exception(exception=exception)
+        for exception in formset.deleted_objects:
+            services.delete_calendar_exception(exception=exception)
+
+
+@admin.register(CalendarException)
+class CalendarExceptionAdmin(MissingYearsWarningMixin, admin.ModelAdmin):
+    list_display = ["day", "kind", "name", "calendar_year"]
+    list_filter = ["kind", "calendar_year"]
+    search_fields = ["name"]
+    date_hierarchy = "day"
+
+    def save_model(self, request, obj, form, change):
+        services.save_calendar_exception(exception=obj)
+
+    def delete_model(self, request, obj):
+        services.delete_calendar_exception(exception=obj)
+
+    def delete_queryset(self, request, queryset):
+        for exception in queryset:
+            services.delete_calendar_exception(exception=exception)
