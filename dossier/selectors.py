@@ -1,0 +1,66 @@
+"""Reads of the dossier: the person's collection, their approved record, what reviewers see."""
+
+from django.db.models import Prefetch
+
+from reviews.constants import OPEN_STATUSES
+from reviews.models import Application
+from reviews.selectors import latest_application
+
+from .constants import KIND_COLLECTION
+from .models import CollectionPayload, Dossier, DossierProof, EducationRecord, PersonRecord
+from .proofs import checklist
+
+
+def collection_payload(person) -> CollectionPayload | None:
+    """The person's open 信息采集 (draft, pending or returned) with its dossier and envelope, if any."""
+    return (
+        CollectionPayload.objects.select_related("dossier", "application__unit")
+        .filter(application__applicant=person, application__kind=KIND_COLLECTION, application__status__in=OPEN_STATUSES)
+        .order_by("-application__created_at")
+        .first()
+    )
+
+
+def latest_collection(person) -> Application | None:
+    return latest_application(person, KIND_COLLECTION)
+
+
+def _dossier_rows(prefix: str = ""):
+    return (
+        Prefetch(f"{prefix}educations", queryset=EducationRecord.objects.order_by("position", "id")),
+        Prefetch(f"{prefix}proofs", queryset=DossierProof.objects.select_related("document")),
+    )
+
+
+def dossier_for_display(dossier_id: int) -> Dossier:
+    """A dossier with everything a page shows: photo, unit, rows and proofs (three queries)."""
+    return Dossier.objects.select_related("photo", "unit").prefetch_related(*_dossier_rows()).get(pk=dossier_id)
+
+
+def approved_record(person) -> PersonRecord | None:
+    """The person's approved record with its current dossier ready to show (three queries), or None."""
+    return (
+        PersonRecord.objects.select_related("current__photo", "current__unit", "unit")
+        .prefetch_related(*_dossier_rows("current__"))
+        .filter(person=person)
+        .first()
+    )
+
+
+def is_collected(person) -> bool:
+    return PersonRecord.objects.filter(person=person).exists()
+
+
+def collection_proofs(application: Application) -> list[tuple[str, object]]:
+    """The kind's proof list for reviewers: (label, Document) in checklist order, handed-in ones only."""
+    payload = CollectionPayload.objects.filter(application=application).select_related("dossier").first()
+    if payload is None:
+        return []
+    dossier = payload.dossier
+    return [(str(item.slot.label), item.proof.document) for item in checklist(dossier) if item.proof is not None]
+
+
+def collection_photo(application: Application):
+    payload = CollectionPayload.objects.filter(application=application).select_related("dossier__photo").first()
+    return payload.dossier.photo if payload else None
+

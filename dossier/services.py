@@ -1,0 +1,292 @@
+"""Writes of the dossier: the 信息采集 draft step by step, proofs, submission, and the approved record.
+
+Every function is keyword-only and runs in one transaction that locks the application row, so a
+step cannot be saved into an application a reviewer is deciding. Refusals raise `DossierError`
+(or `reviews.services.ReviewError` from the engine) with a message for the person.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import record_event
+from documents.constants import DocumentKind, DocumentStatus
+from documents.exceptions import UploadRejected
+from documents.forms import PhotoUploadForm, proof_prefix
+from documents.selectors import document_for_owner
+from documents.services import attach, store_photo, store_upload
+from regions.models import ReviewUnit
+from reviews import services as reviews
+from reviews.constants import EDITABLE_STATUSES, Status
+from reviews.models import Application
+from reviews.services import ReviewError
+
+from .constants import KIND_COLLECTION, STEPS, Step
+from .models import CollectionPayload, Dossier, DossierProof, EducationRecord, PersonRecord, RecordVersion
+from .proofs import proof_slots
+from .sections import SECTIONS, section_errors
+from .snapshot import dossier_snapshot
+
+ALREADY_COLLECTED = _("You have already been collected; there is no need to collect again.")
+NOT_EDITABLE = _("Your information has been submitted and is waiting for review: it cannot be changed now.")
+PHOTO_PICKER = "photo"  # the photo picker's name: posts "photo" (document id) or "photo-file"
+
+
+class DossierError(Exception):
+    """A request about a dossier the person must correct or cannot make (message shown to them)."""
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+    def __str__(self):
+        return str(self.message)
+
+
+# --------------------------------------------------------------------------- the draft
+
+
+def provisional_unit() -> ReviewUnit:
+    """The unit a draft is filed under until the person chooses theirs in 会计岗位信息.
+
+    The envelope needs a unit from the start, but drafts are invisible to every reviewer; the root
+    unit (省直) keeps the draft routable. The post step moves it to the chosen unit.
+    """
+    return ReviewUnit.objects.filter(parent__isnull=True, is_active=True).order_by("path").first()
+
+
+def new_dossier(*, person) -> Dossier:
+    """An empty dossier carrying the identity fixed at registration (manual §4.3)."""
+    return Dossier.objects.create(
+        owner=person, full_name=person.full_name, id_type=person.id_type, id_number=person.id_number
+    )
+
+
+def start_collection(*, person, request=None) -> CollectionPayload:
+    """The person's open 信息采集 (created on first use). Refused once they have been approved."""
+    if PersonRecord.objects.filter(person=person).exists():
+        raise DossierError(ALREADY_COLLECTED)
+    with transaction.atomic():
+        application = reviews.start_application(
+            kind=KIND_COLLECTION, applicant=person, unit=provisional_unit(), request=request
+        )
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        payload = CollectionPayload.objects.filter(application=application).select_related("dossier").first()
+        if payload is None:
+            payload = CollectionPayload.objects.create(application=application, dossier=new_dossier(person=person))
+    return payload
+
+
+def _lock_editable(payload) -> Application:
+    application = Application.objects.select_for_update().get(pk=payload.application_id)
+    if application.status not in EDITABLE_STATUSES:
+        raise DossierError(NOT_EDITABLE)
+    return application
+
+
+def _later(step_a: str, step_b: str) -> str:
+    return step_a if STEPS.index(Step(step_a)) >= STEPS.index(Step(step_b)) else step_b
+
+
+def _move(payload, step: Step) -> None:
+    payload.current_step = step
+    payload.furthest_step = _later(payload.furthest_step, step)
+
+
+@transaction.atomic
+def save_step(*, payload, step: Step, form, go_to: Step, request=None) -> None:
+    """Save a valid section form into the draft and move to `go_to`.
+
+    What was kept unsaved for the step is dropped; a chosen review unit re-routes the draft; the
+    photo becomes part of the application (never purged as a temporary upload).
+    """
+    application = _lock_editable(payload)
+    dossier = payload.dossier
+    SECTIONS[step].save(dossier, form)
+    if step == Step.PERSONAL and dossier.photo_id:
+        _attach(dossier.photo, application)
+    if step == Step.POST and dossier.unit_id and dossier.unit_id != application.unit_id:
+        reviews.set_unit(application=application, unit=dossier.unit, actor=dossier.owner, request=request)
+    payload.unsaved_input.pop(str(step), None)
+    _move(payload, go_to)
+    payload.save(update_fields=["unsaved_input", "current_step", "furthest_step"])
+    record_event(action="dossier.save_step", request=request, obj=application, detail={"step": str(step)})
+
+
+@transaction.atomic
+def keep_unsaved_input(*, payload, step: Step, data: dict, go_to: Step | None = None) -> None:
+    """Keep what was typed into a step that cannot be saved yet (上一步, or errors), verbatim."""
+    _lock_editable(payload)
+    payload.unsaved_input[str(step)] = data
+    if go_to is not None:
+        _move(payload, go_to)
+    payload.save(update_fields=["unsaved_input", "current_step", "furthest_step"])
+
+
+@transaction.atomic
+def move_to_step(*, payload, step: Step) -> None:
+    """Remember where the person is, so signing in again resumes there."""
+    _lock_editable(payload)
+    _move(payload, step)
+    payload.save(update_fields=["current_step", "furthest_step"])
+
+
+def _attach(document, application: Application) -> None:
+    """Make a temporary upload part of the application (a document copied from an earlier
+    version already belongs to the application it was handed in with, and stays there)."""
+    if document.application_id is None or document.status != DocumentStatus.ATTACHED:
+        attach(document=document, application_id=application.pk)
+
+
+def store_photo_upload(*, owner, data, files):
+    """The photo picker without JavaScript: the chosen file came with the step's form (centre crop).
+
+    Returns the stored (temporary) photo; raises UploadRejected naming the rule that failed.
+    """
+    form = PhotoUploadForm(data, files, prefix=PHOTO_PICKER)
+    if not form.is_valid():
+        raise UploadRejected(form.errors["file"][0], code="required")
+    return store_photo(owner=owner, uploaded_file=form.cleaned_data["file"], crop=form.cleaned_data["crop"])
+
+
+def save_proofs(*, payload, data, files, request=None) -> dict[str, str]:
+    """Take the proof boxes of the 上传证明材料 step into the dossier (manual §4.7).
+
+    Each box of the checklist posts either the id of a file already uploaded through the box
+    (`proof-<slot>-document`, htmx) or the file itself (`proof-<slot>-file`, without JavaScript).
+    Only the person's own documents of that slot are taken. Returns {slot: error} for files the
+    upload pipeline refused; everything else is saved.
+    """
+    errors = {}
+    with transaction.atomic():
+        application = _lock_editable(payload)
+        dossier = payload.dossier
+        owner = dossier.owner
+        current = {p.slot: p for p in dossier.proofs.all()}
+        for slot in proof_slots(dossier):
+            prefix = proof_prefix(slot.key)
+            upload = files.get(f"{prefix}-file")
+            try:
+                if upload is not None:
+                    document = store_upload(
+                        owner=owner, uploaded_file=upload, slot=slot.key, application_id=application.pk
+                    )
+                else:
+                    document = document_for_owner(owner=owner, document_id=data.get(f"{prefix}-document"))
+                    if document is None or document.slot != slot.key or document.kind != DocumentKind.PROOF:
+                        continue
+                    _attach(document, application)
+            except UploadRejected as exc:
+                errors[slot.key] = exc.message
+                continue
+            if slot.key in current and current[slot.key].document_id == document.pk:
+                continue
+            DossierProof.objects.update_or_create(dossier=dossier, slot=slot.key, defaults={"document": document})
+            record_event(action="dossier.store_proof", request=request, obj=application, detail={"slot": slot.key})
+    return errors
+
+
+# --------------------------------------------------------------------------- submission
+
+
+def submission_problems(dossier: Dossier) -> list[str]:
+    """What stops a dossier from being submitted, in words: unfinished steps and missing proofs."""
+    from .proofs import missing_proofs
+
+    problems = [
+        str(_("Step “%(step)s” is not complete.") % {"step": step.label})
+        for step, failing in section_errors(dossier).items()
+        if failing
+    ]
+    missing = missing_proofs(dossier)
+    if missing:
+        problems.append(
+            str(_("Please upload the missing proofs: %(names)s.") % {"names": "、".join(str(s.label) for s in missing)})
+        )
+    return problems
+
+
+def check_collection_before_submit(application: Application) -> None:
+    """The kind's `before_submit` hook: every step valid, nothing typed left unsaved, every proof there."""
+    payload = CollectionPayload.objects.select_related("dossier").get(application=application)
+    problems = []
+    if payload.unsaved_input:
+        steps = [Step(key).label for key in payload.unsaved_input if key in Step.values]
+        problems.append(
+            str(_("You left unsaved changes in: %(steps)s. Open the step and press “Next”.") % {"steps": "、".join(map(str, steps))})
+        )
+    problems += submission_problems(payload.dossier)
+    if problems:
+        raise ReviewError(" ".join(problems), code="incomplete")
+
+
+def submit_collection(*, payload, actor, request=None) -> Application:
+    """Hand in (or resubmit) the 信息采集; the engine runs `check_collection_before_submit` under its lock."""
+    application = reviews.submit(application=payload.application, actor=actor, request=request)
+    if application.status == Status.PENDING:
+        _move_after_submit(payload)
+    return application
+
+
+def _move_after_submit(payload) -> None:
+    CollectionPayload.objects.filter(pk=payload.pk).update(current_step=Step.PREVIEW, furthest_step=Step.PREVIEW)
+
+
+# --------------------------------------------------------------------------- the approved record
+
+
+def apply_collection(application: Application) -> PersonRecord:
+    """The kind's `apply()`: runs in the approving transaction.
+
+    The approved dossier becomes the person's current record (it is never edited again) and a new
+    `RecordVersion` keeps its snapshot; earlier versions stay.
+    """
+    payload = CollectionPayload.objects.select_related("dossier__unit").get(application=application)
+    dossier = payload.dossier
+    return record_approved_dossier(dossier=dossier, application=application)
+
+
+def record_approved_dossier(*, dossier: Dossier, application: Application) -> PersonRecord:
+    """Make `dossier` the person's current record and keep a version of it (any dossier kind)."""
+    now = application.decided_at or timezone.now()
+    unit = dossier.unit or application.unit
+    record = PersonRecord.objects.select_for_update().filter(person_id=dossier.owner_id).first()
+    if record is None:
+        record = PersonRecord.objects.create(
+            person_id=dossier.owner_id, current=dossier, unit=unit, version=1, approved_at=now
+        )
+    else:
+        record.current, record.unit, record.approved_at = dossier, unit, now
+        record.version += 1
+        record.save(update_fields=["current", "unit", "approved_at", "version"])
+    RecordVersion.objects.create(
+        record=record,
+        number=record.version,
+        dossier=dossier,
+        application=application,
+        unit=unit,
+        snapshot=dossier_snapshot(dossier),
+        approved_at=now,
+    )
+    return record
+
+
+@transaction.atomic
+def copy_dossier(*, dossier: Dossier) -> Dossier:
+    """A new editable dossier with the same data, rows (same tokens) and proofs (for 信息变更)."""
+    copy = Dossier.objects.get(pk=dossier.pk)
+    copy.pk = None
+    copy._state.adding = True
+    copy.save()
+    EducationRecord.objects.bulk_create(
+        EducationRecord(
+            dossier=copy,
+            **{f.attname: getattr(row, f.attname) for f in EducationRecord._meta.concrete_fields if f.name not in ("id", "dossier")},
+        )
+        for row in dossier.educations.all()
+    )
+    DossierProof.objects.bulk_create(
+        DossierProof(dossier=copy, slot=p.slot, document_id=p.document_id) for p in dossier.proofs.all()
+    )
+    return copy

@@ -1,0 +1,36 @@
+import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from identity.tests.factories import AccountantFactory, review_unit
+
+
+@pytest.fixture
+def units(db):
+    """The units these tests route to (present after the regions data migration, created otherwise)."""
+    return {code: review_unit(code) for code in ("420000", "420100", "420102", "420103", "420200", "420202")}
+
+
+@pytest.fixture
+def accountant(units):
+    return AccountantFactory(full_name="张三", id_number="420102199001011236", phone="13800000000")
+
+
+@pytest.fixture
+def accountant_client(client, accountant):
+    client.force_login(accountant)
+    return client
+
+
+@pytest.fixture
+def login_staff():
+    """Sign a staff member in with the TOTP step done (what the staff sign-in view does)."""
+
+    def login(client, user):
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+        session.save()
+        return client
+
+    return login

@@ -1,0 +1,315 @@
+"""信息采集 (manual §4.3–§4.10) and 信息查询 (§5): thin views over dossier.services / selectors.
+
+Every view is the signed-in accountant's own: the application, the dossier and the documents are
+always looked up from `request.user`, never from an id in the URL.
+"""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from documents.exceptions import UploadRejected
+from documents.generated import employment_statement_docx
+from documents.selectors import document_for_owner
+from identity.constants import IdType
+from identity.permissions import accountant_required
+from reviews.constants import EDITABLE_STATUSES, Status
+from reviews.selectors import application_history
+from reviews.services import ReviewError
+
+from . import services
+from .constants import STEPS, Step
+from .proofs import checklist
+from .sections import (
+    SECTIONS,
+    as_data,
+    education_with_row_added,
+    education_with_row_removed,
+    input_from_post,
+    section_errors,
+)
+from .selectors import approved_record, collection_payload, dossier_for_display, is_collected, latest_collection
+
+EDU_ROW_ACTIONS = ("add_row", "remove_row")
+
+
+def _step_url(step) -> str:
+    return reverse("dossier:step", args=[str(step)])
+
+
+def _neighbour(step: Step, offset: int) -> Step | None:
+    index = STEPS.index(step) + offset
+    return STEPS[index] if 0 <= index < len(STEPS) else None
+
+
+def _wizard_context(payload, step: Step, **extra) -> dict:
+    furthest = STEPS.index(Step(payload.furthest_step))
+    steps = [
+        {"step": s, "label": s.label, "url": _step_url(s), "reachable": i <= furthest, "current": s == step}
+        for i, s in enumerate(STEPS)
+    ]
+    application = payload.application
+    return {
+        "payload": payload,
+        "application": application,
+        "dossier": payload.dossier,
+        "step": step,
+        "steps": steps,
+        "previous_step": _neighbour(step, -1),
+        "is_returned": application.status == Status.RETURNED,
+        **extra,
+    }
+
+
+def _open_editable_payload(request):
+    """The person's open, editable collection, or a redirect to where they belong instead."""
+    payload = collection_payload(request.user)
+    if payload is None:
+        return None, redirect("dossier:collect")
+    if payload.application.status not in EDITABLE_STATUSES:
+        return None, redirect("dossier:status")
+    return payload, None
+
+
+# --------------------------------------------------------------------------- entry
+
+
+@accountant_required
+@require_http_methods(["GET", "POST"])
+def collect(request):
+    """The 信息采集 entry: start, resume at the step where the person was, or say where things stand."""
+    if is_collected(request.user):
+        return render(request, "dossier/collected.html")
+    payload = collection_payload(request.user)
+    if payload is None:
+        if request.method == "POST":
+            try:
+                payload = services.start_collection(person=request.user, request=request)
+            except (services.DossierError, ReviewError) as exc:
+                messages.error(request, str(exc))
+                return redirect("dossier:collect")
+            return redirect(_step_url(payload.current_step))
+        return render(request, "dossier/start.html", {"previous": latest_collection(request.user)})
+    if payload.application.status not in EDITABLE_STATUSES or payload.application.status == Status.RETURNED:
+        return redirect("dossier:status")
+    return redirect(_step_url(payload.current_step))
+
+
+# --------------------------------------------------------------------------- the steps
+
+
+@accountant_required
+@require_http_methods(["GET", "POST"])
+def step_view(request, step):
+    try:
+        step = Step(step)
+    except ValueError:
+        raise Http404 from None
+    payload, elsewhere = _open_editable_payload(request)
+    if elsewhere:
+        return elsewhere
+    if STEPS.index(step) > STEPS.index(Step(payload.furthest_step)):
+        return redirect(_step_url(payload.current_step))
+    if step == Step.PROOFS:
+        return _proofs_step(request, payload)
+    if step == Step.PREVIEW:
+        return _preview_step(request, payload)
+    return _section_step(request, payload, step)
+
+
+def _render_section(request, payload, step, form):
+    extra = {}
+    if step == Step.PERSONAL:
+        photo_id = form["photo"].value()
+        extra["photo_document"] = document_for_owner(owner=request.user, document_id=photo_id) if photo_id else None
+        extra["photo_error"] = " ".join(form.errors.get("photo", [])) if form.is_bound else ""
+    context = _wizard_context(payload, step, form=form, section_template=SECTIONS[step].template, **extra)
+    return render(request, "dossier/step.html", context)
+
+
+def _posted_data(request, step: Step):
+    """The step's posted data; a photo chosen without JavaScript is stored first (its id replaces it)."""
+    data, photo_error = request.POST, ""
+    if step == Step.PERSONAL and request.FILES.get(f"{services.PHOTO_PICKER}-file"):
+        try:
+            photo = services.store_photo_upload(owner=request.user, data=request.POST, files=request.FILES)
+        except UploadRejected as exc:
+            photo_error = exc.message
+        else:
+            data = request.POST.copy()
+            data[services.PHOTO_PICKER] = str(photo.pk)
+    return data, photo_error
+
+
+def _section_step(request, payload, step: Step):
+    section = SECTIONS[step]
+    dossier = payload.dossier
+    if request.method == "GET":
+        kept = payload.unsaved_input.get(str(step))
+        form = section.form_from_input(dossier, as_data(kept)) if kept else section.form(dossier)
+        return _render_section(request, payload, step, form)
+
+    action = "remove_row" if "remove_row" in request.POST else request.POST.get("action", "next")
+    try:
+        if step == Step.EDUCATION and action in EDU_ROW_ACTIONS:
+            return _education_rows(request, payload, action)
+        go_to = _neighbour(step, -1 if action == "prev" else 1) or step
+        data, photo_error = _posted_data(request, step)
+        form = section.form(dossier, data=data)
+        valid = form.is_valid() and not photo_error
+        if photo_error:
+            form.errors["photo"] = form.error_class([photo_error])
+        if valid:
+            services.save_step(payload=payload, step=step, form=form, go_to=go_to, request=request)
+            return redirect(_step_url(go_to))
+        going_back = action == "prev"
+        services.keep_unsaved_input(
+            payload=payload, step=step, data=input_from_post(data), go_to=go_to if going_back else None
+        )
+    except (services.DossierError, ReviewError) as exc:
+        messages.error(request, str(exc))
+        return redirect("dossier:status")
+    if going_back:
+        return redirect(_step_url(go_to))
+    return _render_section(request, payload, step, form)
+
+
+def _education_rows(request, payload, action):
+    if action == "add_row":
+        data = education_with_row_added(request.POST)
+    else:
+        try:
+            index = int(request.POST.get("remove_row", ""))
+        except ValueError:
+            index = -1
+        data = education_with_row_removed(request.POST, index)
+    services.keep_unsaved_input(payload=payload, step=Step.EDUCATION, data=dict(data.lists()))
+    form = SECTIONS[Step.EDUCATION].form_from_input(payload.dossier, data)
+    return _render_section(request, payload, Step.EDUCATION, form)
+
+
+def _proofs_step(request, payload):
+    errors = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "next")
+        try:
+            errors = services.save_proofs(payload=payload, data=request.POST, files=request.FILES, request=request)
+            items = checklist(payload.dossier)
+            if action == "prev":
+                services.move_to_step(payload=payload, step=Step.POST)
+                return redirect(_step_url(Step.POST))
+            if not errors and all(item.proof for item in items):
+                services.move_to_step(payload=payload, step=Step.PREVIEW)
+                return redirect(_step_url(Step.PREVIEW))
+        except services.DossierError as exc:
+            messages.error(request, str(exc))
+            return redirect("dossier:status")
+        for item in items:
+            if item.proof is None:
+                errors.setdefault(item.slot.key, _("Please upload this proof."))
+    else:
+        items = checklist(payload.dossier)
+    boxes = [{"item": item, "error": errors.get(item.slot.key, "")} for item in items]
+    context = _wizard_context(payload, Step.PROOFS, boxes=boxes, has_errors=bool(errors))
+    return render(request, "dossier/proofs.html", context)
+
+
+def _preview_context(payload, **extra):
+    dossier = dossier_for_display(payload.dossier_id)
+    return _wizard_context(
+        payload,
+        Step.PREVIEW,
+        dossier=dossier,
+        items=checklist(dossier),
+        failing={str(step) for step, failing in section_errors(dossier).items() if failing},
+        unsaved={key for key in payload.unsaved_input},
+        **extra,
+    )
+
+
+def _preview_step(request, payload):
+    if request.method == "POST":
+        if request.POST.get("action") == "prev":
+            try:
+                services.move_to_step(payload=payload, step=Step.PROOFS)
+            except services.DossierError as exc:
+                messages.error(request, str(exc))
+                return redirect("dossier:status")
+            return redirect(_step_url(Step.PROOFS))
+        return redirect(_step_url(Step.PREVIEW))
+    return render(request, "dossier/preview.html", _preview_context(payload))
+
+
+@accountant_required
+@require_POST
+def submit(request):
+    """提交: hand in (or resubmit) the collection; refused while anything is missing, saying what."""
+    payload, elsewhere = _open_editable_payload(request)
+    if elsewhere:
+        return elsewhere
+    try:
+        services.submit_collection(payload=payload, actor=request.user, request=request)
+    except ReviewError as exc:
+        context = _preview_context(payload, submit_error=str(exc))
+        return render(request, "dossier/preview.html", context, status=200)
+    return redirect("dossier:status")
+
+
+@accountant_required
+def employment_statement(request):
+    """The 从事会计工作说明 DOCX, pre-filled with the person's name, ID and employer."""
+    payload = collection_payload(request.user)
+    if payload is None:
+        raise Http404
+    dossier = payload.dossier
+    content = employment_statement_docx(
+        name=dossier.full_name,
+        id_type_label=str(IdType(dossier.id_type).label) if dossier.id_type in IdType.values else "",
+        id_number=dossier.id_number,
+        unit_name=dossier.employer_name,
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    filename = _("Statement of accounting work") + ".docx"
+    response["Content-Disposition"] = f"attachment; filename=\"statement.docx\"; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# --------------------------------------------------------------------------- status and record
+
+
+@accountant_required
+def status(request):
+    """提交信息并等待审核 / 审核通过与退回 (manual §4.9, §4.10)."""
+    if is_collected(request.user):
+        return redirect("dossier:collect")
+    payload = collection_payload(request.user)
+    if payload is None:
+        return redirect("dossier:collect")
+    application = payload.application
+    if application.status == Status.DRAFT:
+        return redirect(_step_url(payload.current_step))
+    context = {
+        "payload": payload,
+        "application": application,
+        "history": application_history(application),
+        "is_returned": application.status == Status.RETURNED,
+    }
+    return render(request, "dossier/status.html", context)
+
+
+@accountant_required
+def record(request):
+    """信息查询 (manual §5): the approved record, or why there is none to show yet."""
+    person_record = approved_record(request.user)
+    if person_record is None:
+        return render(request, "dossier/not_approved.html", {"application": latest_collection(request.user)})
+    dossier = person_record.current
+    context = {"record": person_record, "dossier": dossier, "items": checklist(dossier)}
+    return render(request, "dossier/record.html", context)
