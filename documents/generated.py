@@ -83,10 +83,24 @@ def employment_statement_docx(*, name: str, id_type_label: str, id_number: str, 
     _paragraph(document, [("我单位对以上情况的真实性负责。", False)], indent=True)
     _paragraph(document, [("特此说明。", False)], indent=True, space_after=48)
 
-    _paragraph(document, [("单位名称（盖章）：", False), (f" {unit_name or BLANK * 2} ", True)], align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _paragraph(
+        document, [("单位名称（盖章）：", False), (f" {unit_name or BLANK * 2} ", True)], align=WD_ALIGN_PARAGRAPH.RIGHT
+    )
     _paragraph(document, [("单位负责人（签字）：", False), (BLANK * 2, True)], align=WD_ALIGN_PARAGRAPH.RIGHT)
     _paragraph(document, [("联系电话：", False), (BLANK * 2, True)], align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _paragraph(document, [("日期：", False), (BLANK, True), ("年", False), (BLANK[:3], True), ("月", False), (BLANK[:3], True), ("日", False)], align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _paragraph(
+        document,
+        [
+            ("日期：", False),
+            (BLANK, True),
+            ("年", False),
+            (BLANK[:3], True),
+            ("月", False),
+            (BLANK[:3], True),
+            ("日", False),
+        ],
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+    )
 
     out = BytesIO()
     document.save(out)

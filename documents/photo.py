@@ -185,9 +185,7 @@ def process_photo(*, image_bytes: bytes, crop: tuple[int, int, int, int] | None 
     """
     content_type = sniff(image_bytes)
     if content_type not in (ContentType.JPEG, ContentType.PNG):
-        raise UploadRejected(
-            _("The photo must be a JPG or PNG image. Choose a photo file and try again."), code="type"
-        )
+        raise UploadRejected(_("The photo must be a JPG or PNG image. Choose a photo file and try again."), code="type")
     run_scanners(image_bytes)
     image = flatten(open_image(image_bytes, content_type))
     photo = image.crop(crop_box(image.size, crop)).resize((PHOTO_WIDTH, PHOTO_HEIGHT), Image.Resampling.LANCZOS)

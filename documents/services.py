@@ -44,8 +44,10 @@ logger = logging.getLogger(__name__)
 def _check_quota(owner, *, extra_bytes: int) -> None:
     """Lock the owner's row so two uploads at once cannot both slip under the quota."""
     get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True).first()
-    usage = Document.objects.filter(owner=owner).exclude(status=DocumentStatus.REJECTED).aggregate(
-        count=Count("pk"), total=Sum("size")
+    usage = (
+        Document.objects.filter(owner=owner)
+        .exclude(status=DocumentStatus.REJECTED)
+        .aggregate(count=Count("pk"), total=Sum("size"))
     )
     if usage["count"] + 1 > settings.DOCUMENT_QUOTA_COUNT or (usage["total"] or 0) + extra_bytes > (
         settings.DOCUMENT_QUOTA_BYTES
@@ -109,7 +111,9 @@ def store_upload(
     refused. Without application_id the document is temporary until attach(). Raises UploadRejected.
     """
     if kind == DocumentKind.PHOTO:
-        return store_photo(owner=owner, uploaded_file=uploaded_file, crop=None, slot=slot, application_id=application_id)
+        return store_photo(
+            owner=owner, uploaded_file=uploaded_file, crop=None, slot=slot, application_id=application_id
+        )
     if kind != DocumentKind.PROOF:
         raise ValueError(f"unknown document kind {kind!r}")
     data = read_upload(uploaded_file, max_bytes=settings.DOCUMENT_PROOF_MAX_BYTES)
@@ -159,9 +163,7 @@ def attach(*, document: Document, application_id: int) -> Document:
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if locked.status == DocumentStatus.REJECTED:
-            raise UploadRejected(
-                _("This file was refused by the virus scan. Upload another file."), code="rejected"
-            )
+            raise UploadRejected(_("This file was refused by the virus scan. Upload another file."), code="rejected")
         if locked.application_id is not None and locked.application_id != application_id:
             raise UploadRejected(
                 _("This file already belongs to another application. Upload the file again for this one."),

@@ -49,7 +49,7 @@ def document_view(request, pk):
         return redirect_to_login(request.get_full_path(), reverse("identity:login"))
     if user.is_staff_member and not user.is_verified():
         return redirect_to_login(request.get_full_path(), reverse("identity:staff_login"))
-    document = Document.objects.filter(pk=pk).first()
+    document = Document.objects.filter(pk=pk).order_by().first()
     if document is None or not can_view(user, document):
         raise Http404
     try:
@@ -64,7 +64,11 @@ def document_view(request, pk):
                     action="document.view",
                     request=request,
                     obj=document,
-                    detail={"slot": document.slot, "owner_id": document.owner_id, "application_id": document.application_id},
+                    detail={
+                        "slot": document.slot,
+                        "owner_id": document.owner_id,
+                        "application_id": document.application_id,
+                    },
                 )
         except BaseException:
             handle.close()
@@ -93,7 +97,9 @@ def photo_upload(request):
     error = ""
     if form.is_valid():
         try:
-            current = store_photo(owner=request.user, uploaded_file=form.cleaned_data["file"], crop=form.cleaned_data["crop"])
+            current = store_photo(
+                owner=request.user, uploaded_file=form.cleaned_data["file"], crop=form.cleaned_data["crop"]
+            )
         except UploadRejected as exc:
             error = exc.message
     else:
