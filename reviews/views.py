@@ -61,7 +61,7 @@ def inbox(request):
         "prev_url": _query({**current, "before": page.prev_cursor}) if page.prev_cursor else None,
         "today": timezone.localdate(),
     }
-    template = "reviews/_inbox_results.html" if request.htmx and not request.htmx.boosted else "reviews/inbox.html"
+    template = "reviews/_inbox.html" if request.htmx and not request.htmx.boosted else "reviews/inbox.html"
     response = render(request, template, context)
     response["Vary"] = "HX-Request"
     return response

@@ -35,3 +35,9 @@ def jiangan_reviewer():
 @pytest.fixture
 def jiangan_client(client, login_staff, jiangan_reviewer):
     return login_staff(client, jiangan_reviewer)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Staff factories hash a password per user; these tests are not about passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
