@@ -1,7 +1,10 @@
-# Accountant registration and sign-in (manual §4.1, §4.2). Filled by the accountant sign-in work.
+# Accountant registration and sign-in (manual §4.1, §4.2).
 from django.urls import path
-from django.views.generic import TemplateView
+
+from .views.accountant import login_view, register_view, send_code_view
 
 urlpatterns = [
-    path("login/", TemplateView.as_view(template_name="base.html"), name="login"),
+    path("login/", login_view, name="login"),
+    path("register/", register_view, name="register"),
+    path("send-code/", send_code_view, name="send_code"),
 ]

@@ -73,3 +73,39 @@ class User(AbstractUser):
     @property
     def is_sms_locked(self) -> bool:
         return self.sms_locked_at is not None
+
+
+class SmsCodePurpose(models.TextChoices):
+    """What a one-time SMS code may be used for. A code for one purpose never opens another."""
+
+    REGISTER = "register", _("Registration")
+    LOGIN = "login", _("Sign-in")
+    # 手机号更换: the code goes to the NEW phone, so the applicant proves they hold it.
+    PHONE_CHANGE = "phone_change", _("Mobile number change")
+
+
+class SmsCode(models.Model):
+    """A live one-time SMS code (SECURITY.md, "Sign-in by SMS code").
+
+    Rules, enforced by `identity.codes`:
+    - the code itself is never stored: `code_hash` is an HMAC over the binding, a random
+      challenge kept in the requester's session and the code;
+    - `binding` is an HMAC of (purpose, ID type, ID number, phone): it finds the live code
+      without the table holding a whole ID number or phone. One live code per binding: a
+      resend replaces the old one;
+    - a code dies when used, when `expires_at` passes, or after SMS_CODE_MAX_ATTEMPTS wrong tries.
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=20, choices=SmsCodePurpose.choices)
+    binding = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("SMS code")
+        verbose_name_plural = _("SMS codes")
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} #{self.pk}"

@@ -73,3 +73,88 @@ class StaffFactory(factory.django.DjangoModelFactory):
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
         totp.time = time.time() + offset_steps * device.step
         return f"{totp.token():0{device.digits}d}"
+
+
+# --------------------------------------------------------------------------- accountants (H2)
+
+
+def resident_id(first17: str) -> str:
+    """A resident ID number with its correct MOD 11-2 check digit."""
+    from stdnum.cn import ric
+
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _nth_resident_id(n: int) -> str:
+    import datetime
+
+    born = datetime.date(1970, 1, 1) + datetime.timedelta(days=n % 12000)
+    return resident_id(f"420102{born:%Y%m%d}{n % 1000:03d}")
+
+
+class AccountantFactory(factory.django.DjangoModelFactory):
+    """A registered accountant (居民身份证, 武汉市江岸区 area code), no usable password.
+
+    `AccountantFactory(locked=True)` is locked by SMS failures.
+    """
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    class Params:
+        locked = factory.Trait(sms_failed_count=100, sms_locked_at=factory.LazyFunction(_now))
+
+    username = factory.Sequence(lambda n: f"acc-test-{n}")
+    kind = UserKind.ACCOUNTANT
+    full_name = factory.Sequence(lambda n: f"会计{n}")
+    id_type = "resident_id"
+    id_number = factory.Sequence(_nth_resident_id)
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    password = factory.django.Password(None)
+
+
+def last_sms_code(phone: str | None = None) -> str:
+    """The code in the newest SMS of the locmem outbox (to `phone`, when given)."""
+    import re
+
+    from notifications.backends import outbox
+
+    texts = [text for to, text in outbox if phone is None or to == phone]
+    assert texts, "no SMS was sent"
+    return re.search(r"\d{6}", texts[-1]).group(0)
+
+
+def login_data(user=None, **overrides) -> dict:
+    """POST data of the accountant sign-in form; the captcha answer works in CAPTCHA_TEST_MODE."""
+    data = {
+        "purpose": "login",
+        "id_type": user.id_type if user else "resident_id",
+        "id_number": user.id_number if user else "420102199001011236",
+        "phone": user.phone if user else "13800000000",
+        "captcha_0": "test",
+        "captcha_1": "PASSED",
+        "sms_code": "",
+    }
+    return {**data, **overrides}
+
+
+def register_data(**overrides) -> dict:
+    """POST data of the registration form for 张三 (420102199001011236, 13800000000)."""
+    data = {
+        "purpose": "register",
+        "id_type": "resident_id",
+        "id_number": "420102199001011236",
+        "full_name": "张三",
+        "phone": "13800000000",
+        "captcha_0": "test",
+        "captcha_1": "PASSED",
+        "sms_code": "",
+    }
+    return {**data, **overrides}
