@@ -55,6 +55,7 @@ class KindRecorder:
     def __init__(self, name="testkind", **options):
         self.applied: list[int] = []
         self.fail_with: Exception | None = None
+        self.during_apply = None
         self.proofs: list = []
         self.photo = None
         self.kind = ApplicationKind(
@@ -68,6 +69,8 @@ class KindRecorder:
 
     def _apply(self, application):
         self.applied.append(application.pk)
+        if self.during_apply is not None:
+            self.during_apply(application)
         if self.fail_with is not None:
             raise self.fail_with
 
