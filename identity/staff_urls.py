@@ -1,7 +1,9 @@
-# Staff sign-in (username + password + TOTP). Filled by the staff sign-in work.
+# Staff sign-in (username + password + TOTP) and the staff workbench.
 from django.urls import path
-from django.views.generic import TemplateView
+
+from .views import staff
 
 urlpatterns = [
-    path("staff/login/", TemplateView.as_view(template_name="base.html"), name="staff_login"),
+    path("staff/login/", staff.staff_login, name="staff_login"),
+    path("staff/", staff.staff_home, name="staff_home"),
 ]

@@ -18,3 +18,9 @@ class DevOutboxView(ListView):
 
     def get_queryset(self):
         return DevSmsMessage.objects.all()[:50]
+
+    def get_context_data(self, **kwargs):
+        # Developer aid only (this view is 404 without DEBUG): the demo staff's current TOTP codes.
+        from identity.staff_selectors import demo_staff_totp_codes
+
+        return super().get_context_data(demo_totp_codes=demo_staff_totp_codes(), **kwargs)

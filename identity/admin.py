@@ -1,0 +1,228 @@
+"""Users in the Django admin (system administrators only; the admin site asks for TOTP too).
+
+Staff changes go through identity.staff_services so that the rules and the audit rows are the
+same as everywhere else. Accountants' ID numbers and phones are shown masked, never whole, and
+are not searchable (a search would put them in the URL); their identity is changed only by the
+reviewed 信息变更 / 手机号更换 applications, never here.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from core.masking import mask_id_number, mask_phone
+
+from .constants import UserKind
+from .models import User
+from .staff_forms import StaffCreationForm
+from .staff_services import (
+    StaffAccountError,
+    check_new_staff,
+    create_staff,
+    move_staff,
+    set_staff_active,
+    set_staff_role,
+)
+
+
+class SmsLockedFilter(admin.SimpleListFilter):
+    title = _("locked by failed SMS codes")
+    parameter_name = "sms_locked"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Locked")), ("no", _("Not locked"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(sms_locked_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(sms_locked_at__isnull=True)
+        return queryset
+
+
+class AdminStaffCreationForm(StaffCreationForm):
+    """Checks the new account with the service's own rules, each error next to its field."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            check_new_staff(
+                username=cleaned.get("username", ""),
+                full_name=cleaned.get("full_name", ""),
+                password=cleaned.get("password1", ""),
+                role=cleaned.get("role", ""),
+                unit=cleaned.get("unit"),
+                email=cleaned.get("email", ""),
+            )
+        except StaffAccountError as exc:
+            for field, field_messages in exc.message_dict.items():
+                target = "password1" if field == "password" else field
+                for message in field_messages:
+                    self.add_error(target if target in self.fields else None, message)
+        return cleaned
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    add_form = AdminStaffCreationForm
+    add_fieldsets = (
+        (
+            _("New staff member"),
+            {
+                "classes": ("wide",),
+                "fields": ("username", "full_name", "email", "role", "unit", "password1", "password2"),
+                "description": _(
+                    "Accountants register themselves; here you add finance bureau staff. "
+                    "A TOTP device is created with the account: show its QR code to the person once."
+                ),
+            },
+        ),
+    )
+    list_display = [
+        "username",
+        "full_name",
+        "kind",
+        "role",
+        "unit",
+        "masked_id_number",
+        "masked_phone",
+        "is_active",
+        "sms_locked",
+    ]
+    list_filter = ["kind", "role", ("unit", admin.RelatedOnlyFieldListFilter), "is_active", SmsLockedFilter]
+    list_select_related = ["unit"]
+    search_fields = ["username", "full_name"]
+    ordering = ["kind", "username"]
+    show_full_result_count = False
+    actions = ["unlock_accountants", "deactivate_staff", "activate_staff"]
+    readonly_fields = [
+        "kind",
+        "id_type",
+        "masked_id_number",
+        "masked_phone",
+        "sms_failed_count",
+        "sms_locked_at",
+        "is_staff",
+        "is_superuser",
+        "last_login",
+        "date_joined",
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        if obj.is_staff_member:
+            return (
+                (None, {"fields": ("username", "password")}),
+                (_("Staff member"), {"fields": ("kind", "full_name", "email", "role", "unit", "is_active")}),
+                (_("Django admin rights (follow the role)"), {"fields": ("is_staff", "is_superuser")}),
+                (_("Dates"), {"fields": ("last_login", "date_joined")}),
+            )
+        return (
+            (None, {"fields": ("username",)}),
+            (_("Accountant"), {"fields": ("kind", "full_name", "id_type", "masked_id_number", "masked_phone")}),
+            (_("Sign-in"), {"fields": ("is_active", "sms_failed_count", "sms_locked_at", "last_login", "date_joined")}),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_staff_member:
+            return [*self.readonly_fields, "username", "full_name"]
+        return self.readonly_fields
+
+    # ------------------------------------------------------------------ columns
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, obj):
+        return mask_id_number(obj.id_number) or "—"
+
+    @admin.display(description=_("mobile phone"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone) or "—"
+
+    @admin.display(description=_("SMS locked"), boolean=True)
+    def sms_locked(self, obj):
+        return obj.is_sms_locked if obj.is_accountant else None
+
+    # ------------------------------------------------------------------ saving
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            user, device = create_staff(
+                username=form.cleaned_data["username"],
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+                role=form.cleaned_data["role"],
+                unit=form.cleaned_data["unit"],
+                email=form.cleaned_data.get("email", ""),
+                actor=request.user,
+            )
+            obj.pk = user.pk
+            obj._state.adding = False
+            obj._state.db = user._state.db
+            qr_url = reverse("admin:otp_totp_totpdevice_config", args=[device.pk])
+            self.message_user(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("Give the new staff member their authenticator QR code, once:"),
+                    qr_url,
+                    _("show the QR code"),
+                ),
+                messages.WARNING,
+            )
+            return
+        if not obj.is_staff_member:
+            # Only the active flag of an accountant is editable here.
+            super().save_model(request, obj, form, change)
+            return
+        # Role, unit and active flag change through the services (rules + audit); the rest here.
+        initial = User.objects.get(pk=obj.pk)
+        new_role, new_unit, new_active = obj.role, obj.unit, obj.is_active
+        obj.role, obj.unit, obj.is_active = initial.role, initial.unit, initial.is_active
+        super().save_model(request, obj, form, change)
+        try:
+            if new_role != initial.role:
+                set_staff_role(user=obj, role=new_role, actor=request.user)
+            if new_unit is None:
+                raise StaffAccountError({"unit": _("Choose an active review unit.")})
+            if new_unit.pk != initial.unit_id:
+                move_staff(user=obj, unit=new_unit, actor=request.user)
+            if new_active != initial.is_active:
+                set_staff_active(user=obj, active=new_active, actor=request.user)
+        except StaffAccountError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+    # ------------------------------------------------------------------ actions
+
+    @admin.action(description=_("Unlock selected accountants locked by failed SMS codes"))
+    def unlock_accountants(self, request, queryset):
+        from .accountant_services import unlock_accountant
+
+        done = 0
+        for user in queryset.filter(kind=UserKind.ACCOUNTANT, sms_locked_at__isnull=False):
+            unlock_accountant(user=user, actor=request.user)
+            done += 1
+        self.message_user(request, _("Unlocked %(count)d accountant(s).") % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Deactivate selected staff (their sessions end at once)"))
+    def deactivate_staff(self, request, queryset):
+        self._set_active(request, queryset, active=False)
+
+    @admin.action(description=_("Activate selected staff"))
+    def activate_staff(self, request, queryset):
+        self._set_active(request, queryset, active=True)
+
+    def _set_active(self, request, queryset, *, active: bool):
+        done = 0
+        for user in queryset.filter(kind=UserKind.STAFF).select_related("unit"):
+            try:
+                set_staff_active(user=user, active=active, actor=request.user)
+            except StaffAccountError as exc:
+                self.message_user(request, f"{user.username}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(request, _("Changed %(count)d staff account(s).") % {"count": done}, messages.SUCCESS)

@@ -1,0 +1,115 @@
+"""Create the demo accounts of the README (development only, safe to run again)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from identity.constants import UserKind
+from identity.management.demo import DEMO_ACCOUNTANT, DEMO_PASSWORD, DEMO_STAFF, DemoStaff
+from identity.models import User, _random_username
+from identity.staff_services import (
+    TOTP_DEVICE_NAME,
+    create_staff,
+    move_staff,
+    set_staff_active,
+    set_staff_role,
+)
+from regions.models import ReviewUnit
+
+
+def ensure_demo_staff(demo: DemoStaff, unit: ReviewUnit) -> tuple[User, bool]:
+    """The demo staff member exactly as documented; returns (user, created)."""
+    user = User.objects.filter(username=demo.username).select_related("unit").first()
+    if user is None:
+        user, _device = create_staff(
+            username=demo.username,
+            full_name=demo.full_name,
+            password=DEMO_PASSWORD,
+            role=demo.role,
+            unit=unit,
+            totp_key=demo.totp_key,
+        )
+        return user, True
+    if not user.is_staff_member:
+        raise CommandError(f"user {demo.username!r} exists and is not a staff account; rename it first")
+    with transaction.atomic():
+        set_staff_active(user=user, active=True, actor=None)
+        move_staff(user=user, unit=unit, actor=None)
+        set_staff_role(user=user, role=demo.role, actor=None)
+        if user.full_name != demo.full_name or not user.check_password(DEMO_PASSWORD):
+            user.full_name = demo.full_name
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["full_name", "password"])
+        device = TOTPDevice.objects.filter(user=user, name=TOTP_DEVICE_NAME).first()
+        if device is None:
+            TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, key=demo.totp_key, confirmed=True)
+        elif device.key != demo.totp_key or not device.confirmed:
+            device.key, device.confirmed, device.drift, device.last_t = demo.totp_key, True, 0, -1
+            device.throttle_reset(commit=False)
+            device.save()
+    return user, False
+
+
+def ensure_demo_accountant() -> tuple[User, bool]:
+    """张三 with the README's ID number and phone; returns (user, created)."""
+    demo = DEMO_ACCOUNTANT
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(
+            kind=UserKind.ACCOUNTANT,
+            id_type=demo.id_type,
+            id_number=demo.id_number,
+            defaults={"username": _random_username(), "full_name": demo.full_name, "phone": demo.phone},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        elif (user.full_name, user.phone, user.is_active) != (demo.full_name, demo.phone, True):
+            user.full_name, user.phone, user.is_active = demo.full_name, demo.phone, True
+            user.save(update_fields=["full_name", "phone", "is_active"])
+    return user, created
+
+
+class Command(BaseCommand):
+    help = "Create the demo staff and the demo accountant of the README. Development only (DEBUG=1); idempotent."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo only runs with DEBUG=1: the demo accounts have a public password and public TOTP secrets."
+            )
+        codes = sorted({demo.unit_code for demo in DEMO_STAFF})
+        units = {unit.code: unit for unit in ReviewUnit.objects.filter(code__in=codes)}
+        missing = [code for code in codes if code not in units]
+        if missing:
+            raise CommandError(
+                f"review units {', '.join(missing)} are missing: run `manage.py migrate` first (regions data)."
+            )
+
+        for demo in DEMO_STAFF:
+            user, created = ensure_demo_staff(demo, units[demo.unit_code])
+            state = "created" if created else "checked"
+            self.stdout.write(
+                f"staff {demo.username:<9} {state:<8} {user.get_role_display()} · {units[demo.unit_code].name}"
+            )
+        accountant, created = ensure_demo_accountant()
+        self.stdout.write(f"accountant {accountant.full_name} {'created' if created else 'checked'}")
+        self._explain()
+
+    def _explain(self):
+        demo = DEMO_ACCOUNTANT
+        lines = [
+            "",
+            "How to sign in (development only):",
+            f"  Staff: {reverse('identity:staff_login')} with one of "
+            + ", ".join(d.username for d in DEMO_STAFF)
+            + f" / {DEMO_PASSWORD} and the current TOTP code",
+            f"         shown on {reverse('notifications:dev_outbox')} (or add the secret to an authenticator app):",
+        ]
+        lines += [f"           {d.username:<9} {d.totp_secret_base32}" for d in DEMO_STAFF]
+        lines += [
+            f"  Accountant {demo.full_name}: {reverse('identity:login')} with 居民身份证 {demo.id_number}, phone {demo.phone};",
+            f"         the SMS code is printed on the console and listed on {reverse('notifications:dev_outbox')}.",
+        ]
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,85 @@
+"""Forms of staff sign-in and of staff accounts in the admin."""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import ReviewUnit
+
+from .constants import StaffRole
+from .models import User
+
+TOKEN_RE = re.compile(r"^\d{6}$")
+
+
+class StaffLoginForm(forms.Form):
+    """工作人员登录: username, password and the 6-digit code of the authenticator app."""
+
+    # One answer for every refusal: it must not tell which of the three was wrong.
+    REFUSED = _("Incorrect username, password or authenticator code.")
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        error_messages={"required": _("Enter your username.")},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True, "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        max_length=128,
+        error_messages={"required": _("Enter your password.")},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    otp_token = forms.CharField(
+        label=_("Authenticator code"),
+        help_text=_("The 6-digit code shown by the authenticator app bound to your account."),
+        max_length=20,
+        error_messages={"required": _("Enter the 6-digit code from your authenticator app.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"\d{6}", "maxlength": "6"}
+        ),
+    )
+
+    def clean_username(self):
+        return self.cleaned_data["username"].strip()
+
+    def clean_otp_token(self):
+        token = re.sub(r"\s+", "", self.cleaned_data["otp_token"])
+        if not TOKEN_RE.fullmatch(token):
+            raise forms.ValidationError(_("The authenticator code is 6 digits."))
+        return token
+
+
+class StaffCreationForm(forms.ModelForm):
+    """Admin form to add a staff member; saving goes through `create_staff` (see the admin)."""
+
+    password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput)
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "email", "role", "unit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["full_name"].required = True
+        self.fields["role"].required = True
+        self.fields["role"].choices = [("", "---------"), *StaffRole.choices]
+        self.fields["unit"].required = True
+        self.fields["unit"].queryset = ReviewUnit.objects.filter(is_active=True)
+
+    def clean_username(self):
+        # Uniqueness (ignoring case) is checked by create_staff, next to this field.
+        return self.cleaned_data["username"].strip()
+
+    def validate_unique(self):
+        # create_staff owns the uniqueness rule; avoid a second, case-sensitive message.
+        pass
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned
