@@ -29,7 +29,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdmin):
-    list_display = ["id", "kind", "applicant_name", "masked_id_number", "unit", "status", "last_submitted_at", "due_date"]
+    list_display = [
+        "id",
+        "kind",
+        "applicant_name",
+        "masked_id_number",
+        "unit",
+        "status",
+        "last_submitted_at",
+        "due_date",
+    ]
     list_filter = ["status", "kind"]
     list_select_related = ["unit"]
     show_full_result_count = False

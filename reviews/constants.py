@@ -1,9 +1,9 @@
 """States of an application and the guards built from them (ARCHITECTURE.md, the state machine).
 
-    draft ──submit──▶ pending ──approve──▶ approved        (final; the kind's apply() runs)
-      ▲                 │
-      └──── edit ◀── returned ◀──return(reason)──┘
-    draft / pending / returned ──withdraw──▶ withdrawn      (final; "删除" by the owner)
+draft ──submit──▶ pending ──approve──▶ approved        (final; the kind's apply() runs)
+  ▲                 │
+  └──── edit ◀── returned ◀──return(reason)──┘
+draft / pending / returned ──withdraw──▶ withdrawn      (final; "删除" by the owner)
 """
 
 from django.db import models

@@ -139,7 +139,9 @@ def _after(cursor: Cursor, ascending: bool) -> Q:
         return Q(last_submitted_at__gte=cursor.submitted) & (
             Q(last_submitted_at__gt=cursor.submitted) | Q(id__gt=cursor.pk)
         )
-    return Q(last_submitted_at__lte=cursor.submitted) & (Q(last_submitted_at__lt=cursor.submitted) | Q(id__lt=cursor.pk))
+    return Q(last_submitted_at__lte=cursor.submitted) & (
+        Q(last_submitted_at__lt=cursor.submitted) | Q(id__lt=cursor.pk)
+    )
 
 
 def inbox_counts(user, *, kind: str = "", unit_id: int | None = None) -> dict[str, int]:

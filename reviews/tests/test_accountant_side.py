@@ -40,7 +40,10 @@ def render_panel(application):
 def test_the_status_panel_shows_the_return_reason_first_and_hides_the_reviewers_name(test_kind, jiangan_reviewer):
     application = make_application(status=Status.PENDING)
     services.return_for_changes(
-        application=application, actor=jiangan_reviewer, expected_version=application.version, reason="请上传清晰的学历证书"
+        application=application,
+        actor=jiangan_reviewer,
+        expected_version=application.version,
+        reason="请上传清晰的学历证书",
     )
 
     html = render_panel(latest_application(application.applicant, "testkind"))

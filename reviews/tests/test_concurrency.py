@@ -119,7 +119,9 @@ def test_two_reviewers_deciding_at_once_exactly_one_wins_and_the_other_is_told(t
     assert application.status == Status.APPROVED
     assert application.version == version + 1
     assert application.decided_by == first
-    decisions = ReviewEvent.objects.filter(application=application, event_type__in=[EventType.APPROVED, EventType.RETURNED])
+    decisions = ReviewEvent.objects.filter(
+        application=application, event_type__in=[EventType.APPROVED, EventType.RETURNED]
+    )
     assert decisions.count() == 1
     assert Notification.objects.count() == 1
     assert backends.outbox == [(application.applicant.phone, "您的测试申请已审核通过")]

@@ -141,7 +141,9 @@ def test_submitting_puts_the_application_in_the_queue_with_a_working_day_due_dat
     assert application.due_date == date(2026, 10, 10)
     event = application.events.last()
     assert (event.event_type, event.from_status, event.to_status) == (EventType.SUBMITTED, Status.DRAFT, Status.PENDING)
-    assert AuditEvent.objects.filter(action="reviews.submit", object_id=str(application.pk), result="success").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="reviews.submit", object_id=str(application.pk), result="success").count() == 1
+    )
 
 
 def test_submitting_twice_changes_nothing_the_second_time(test_kind):

@@ -119,7 +119,9 @@ def test_a_city_reviewer_follows_a_county_application_without_deciding_it(test_k
 
 
 def test_the_province_sees_every_unit_in_its_inbox(test_kind, login_staff):
-    names = {code: make_application(unit_code=code, status=Status.PENDING).applicant_name for code in ("420102", "420202")}
+    names = {
+        code: make_application(unit_code=code, status=Status.PENDING).applicant_name for code in ("420102", "420202")
+    }
     province = client_for(reviewer_for("420000"), login_staff)
 
     text = province.get(reverse("reviews:inbox")).content.decode()
