@@ -64,7 +64,7 @@ class Step(models.TextChoices):
     PERSONAL = "personal", _("Personal information")  # 个人信息
     EDUCATION = "education", _("Education")  # 学历信息
     QUALIFICATION = "qualification", _("Professional qualification")  # 专业技术资格
-    POST = "post", _("Accounting post")  # 会计岗位信息
+    POST = "post", _("Accounting post information")  # 会计岗位信息
     PROOFS = "proofs", _("Upload proofs")  # 上传证明材料
     PREVIEW = "preview", _("Preview before submitting")  # 提交前预览
 

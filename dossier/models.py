@@ -241,7 +241,9 @@ class RecordVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="+")
     application = models.ForeignKey("reviews.Application", on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey("regions.ReviewUnit", verbose_name=_("managing unit"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "regions.ReviewUnit", verbose_name=_("managing unit"), on_delete=models.PROTECT, related_name="+"
+    )
     snapshot = models.JSONField(_("snapshot"))
     approved_at = models.DateTimeField(_("approved at"))
 

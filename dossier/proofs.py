@@ -67,7 +67,9 @@ def proof_slots(dossier: Dossier, educations=None) -> list[ProofSlot]:
     if dossier.is_tax_adviser:
         slots.append(ProofSlot("tax_adviser", _("Certified tax adviser certificate")))
     if dossier.high_end_talent and dossier.high_end_talent != NONE:
-        slots.append(ProofSlot("talent", _("High-end talent certificate: %(kind)s") % {"kind": dossier.high_end_talent}))
+        slots.append(
+            ProofSlot("talent", _("High-end talent certificate: %(kind)s") % {"kind": dossier.high_end_talent})
+        )
     if dossier.abacus_level and dossier.abacus_level != NONE:
         slots.append(ProofSlot("abacus", _("Abacus certificate: %(level)s") % {"level": dossier.abacus_level}))
     if dossier.on_duty:

@@ -63,4 +63,3 @@ def collection_proofs(application: Application) -> list[tuple[str, object]]:
 def collection_photo(application: Application):
     payload = CollectionPayload.objects.filter(application=application).select_related("dossier__photo").first()
     return payload.dossier.photo if payload else None
-

@@ -214,7 +214,10 @@ def check_collection_before_submit(application: Application) -> None:
     if payload.unsaved_input:
         steps = [Step(key).label for key in payload.unsaved_input if key in Step.values]
         problems.append(
-            str(_("You left unsaved changes in: %(steps)s. Open the step and press “Next”.") % {"steps": "、".join(map(str, steps))})
+            str(
+                _("You left unsaved changes in: %(steps)s. Open the step and press “Next”.")
+                % {"steps": "、".join(map(str, steps))}
+            )
         )
     problems += submission_problems(payload.dossier)
     if problems:
@@ -282,7 +285,11 @@ def copy_dossier(*, dossier: Dossier) -> Dossier:
     EducationRecord.objects.bulk_create(
         EducationRecord(
             dossier=copy,
-            **{f.attname: getattr(row, f.attname) for f in EducationRecord._meta.concrete_fields if f.name not in ("id", "dossier")},
+            **{
+                f.attname: getattr(row, f.attname)
+                for f in EducationRecord._meta.concrete_fields
+                if f.name not in ("id", "dossier")
+            },
         )
         for row in dossier.educations.all()
     )

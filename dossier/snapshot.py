@@ -79,7 +79,9 @@ def _field_value(dossier: Dossier, name: str):
 
 def dossier_snapshot(dossier: Dossier) -> dict:
     """The whole dossier as JSON-ready data (unit and education rows must be loadable: a few queries)."""
-    snapshot = {str(step): {name: _field_value(dossier, name) for name in names} for step, names in SCALAR_FIELDS.items()}
+    snapshot = {
+        str(step): {name: _field_value(dossier, name) for name in names} for step, names in SCALAR_FIELDS.items()
+    }
     snapshot[str(Step.EDUCATION)] = [
         {"token": row.token, **{name: _plain(getattr(row, name)) for name in EDUCATION_FIELDS}}
         for row in dossier.educations.all()

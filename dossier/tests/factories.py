@@ -1,10 +1,10 @@
 """Factories of dossiers and of 信息采集 applications at each point of their life.
 
-    collection(state="draft")      # started, nothing filled
-    collection(state="complete")   # every step and every proof there, still a draft
-    collection(state="pending")    # submitted
-    collection(state="returned")   # returned by the 江岸区 reviewer with a reason
-    collection(state="approved")   # approved: the person has a record
+collection(state="draft")      # started, nothing filled
+collection(state="complete")   # every step and every proof there, still a draft
+collection(state="pending")    # submitted
+collection(state="returned")   # returned by the 江岸区 reviewer with a reason
+collection(state="approved")   # approved: the person has a record
 """
 
 import datetime
@@ -136,7 +136,9 @@ def collection(person=None, *, state: str = "complete", reason: str = "照片不
     application = payload.application
     application.refresh_from_db()
     if state == "returned":
-        reviews.return_for_changes(application=application, actor=reviewer, expected_version=application.version, reason=reason)
+        reviews.return_for_changes(
+            application=application, actor=reviewer, expected_version=application.version, reason=reason
+        )
     elif state == "approved":
         reviews.approve(application=application, actor=reviewer, expected_version=application.version)
     else:
