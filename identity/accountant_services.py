@@ -6,7 +6,7 @@ rules and write the audit log. Every refusal a person can act on is an `Accounta
 
 Audit actions written here: auth.sms_code_sent, auth.sms_code_not_sent, auth.sms_code_refused,
 auth.sms_delivery_failed, auth.login, auth.login_failed, auth.accountant_locked,
-auth.accountant_unlocked, accountant.registered, auth.register_failed. Their detail holds masked
+auth.accountant_unlocked, accountant.registered, auth.register_failed, auth.code_check_failed. Their detail holds masked
 ID numbers and phones only, never a code.
 """
 

@@ -13,6 +13,7 @@ from audit.models import AuditEvent
 from identity.accountant_services import SESSION_KIND_ACCOUNTANT, SESSION_KIND_KEY
 from identity.models import SmsCode
 from notifications import backends
+from notifications.backends import SmsDeliveryError
 
 from .factories import AccountantFactory, last_sms_code, login_data
 
@@ -194,6 +195,14 @@ def test_sending_is_refused_with_503_and_no_sms_when_the_rate_limiter_is_down(cl
     assert "暂时不可用" in error_next_to(response, "sms_code")
     assert backends.outbox == []
     assert not SmsCode.objects.exists()
+
+
+def test_a_provider_failure_gets_the_same_answer_at_sign_in_so_nothing_leaks(client, accountant):
+    with mock.patch("identity.accountant_services.send_sms_now", side_effect=SmsDeliveryError("provider down")):
+        response = send_code(client, login_data(accountant))
+    assert response.status_code == 200
+    assertContains(response, UNIFORM)
+    assert AuditEvent.objects.filter(action="auth.sms_delivery_failed", object_id=str(accountant.pk)).exists()
 
 
 def test_the_send_button_only_takes_post(client):
