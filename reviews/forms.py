@@ -35,7 +35,7 @@ class InboxFilterForm(InvalidFieldsMixin, forms.Form):
         required=False,
         choices=[(s.value, s.label) for s in REVIEWER_STATUSES],
     )
-    unit = forms.TypedChoiceField(label=_("Review unit"), required=False, coerce=int, empty_value=None)
+    unit = forms.TypedChoiceField(label=_("Reviewing unit"), required=False, coerce=int, empty_value=None)
     submitted_from = forms.DateField(
         label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )

@@ -24,7 +24,7 @@ class Application(models.Model):
     The kind's own data lives in its payload model, one-to-one with this row (see `reviews.registry`).
     """
 
-    kind = models.CharField(_("kind"), max_length=40)
+    kind = models.CharField(_("application kind"), max_length=40)
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("applicant"), on_delete=models.PROTECT, related_name="applications"
     )
@@ -36,7 +36,7 @@ class Application(models.Model):
     # False for kinds that allow several open applications at once (e.g. one per credit record).
     exclusive = models.BooleanField(_("one open per person"), default=True, editable=False)
 
-    applicant_name = models.CharField(_("name"), max_length=50, blank=True)
+    applicant_name = models.CharField(_("applicant name"), max_length=50, blank=True)
     applicant_id_number = models.CharField(_("ID number"), max_length=32, blank=True)
 
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
@@ -160,7 +160,7 @@ class StatusCount(models.Model):
     """
 
     unit = models.ForeignKey("regions.ReviewUnit", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(_("kind"), max_length=40)
+    kind = models.CharField(_("application kind"), max_length=40)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     count = models.IntegerField(_("count"), default=0)
 
@@ -180,7 +180,7 @@ class StandardReturnReason(models.Model):
 
     text = models.CharField(_("text"), max_length=200)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
         ordering = ["sort_order", "id"]

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('text', models.CharField(max_length=200, verbose_name='text')),
                 ('sort_order', models.PositiveIntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ('is_active', models.BooleanField(default=True, verbose_name='in use')),
             ],
             options={
                 'verbose_name': 'standard return reason',
@@ -34,11 +34,11 @@ class Migration(migrations.Migration):
             name='Application',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='kind')),
+                ('kind', models.CharField(max_length=40, verbose_name='application kind')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('pending', 'Pending review'), ('returned', 'Returned'), ('approved', 'Approved'), ('withdrawn', 'Withdrawn')], default='draft', max_length=12, verbose_name='status')),
                 ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
                 ('exclusive', models.BooleanField(default=True, editable=False, verbose_name='one open per person')),
-                ('applicant_name', models.CharField(blank=True, max_length=50, verbose_name='name')),
+                ('applicant_name', models.CharField(blank=True, max_length=50, verbose_name='applicant name')),
                 ('applicant_id_number', models.CharField(blank=True, max_length=32, verbose_name='ID number')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
                 ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='first submitted at')),
@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
             name='StatusCount',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40, verbose_name='kind')),
+                ('kind', models.CharField(max_length=40, verbose_name='application kind')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('pending', 'Pending review'), ('returned', 'Returned'), ('approved', 'Approved'), ('withdrawn', 'Withdrawn')], max_length=12, verbose_name='status')),
                 ('count', models.IntegerField(default=0, verbose_name='count')),
                 ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='regions.reviewunit')),
