@@ -26,10 +26,11 @@ from .services import store_photo, store_upload
 
 logger = logging.getLogger(__name__)
 
-# Shown inline but unable to run anything: no scripts, no plugins, no requests out.
+# Shown inline but unable to run anything: no scripts, no requests out, framed only by our own pages.
 IMAGE_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
-# Chromium's PDF viewer is a plugin, which a sandboxed document may not load: PDFs get everything else.
-PDF_CSP = "default-src 'none'; object-src 'self'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+# The same for PDFs, plus what a browser's built-in viewer may need to embed the document itself
+# (checked in Chromium: the viewer renders under the sandbox, at top level and in a frame).
+PDF_CSP = "sandbox; default-src 'none'; object-src 'self'; frame-ancestors 'self'"
 
 
 def content_disposition(disposition: str, filename: str) -> str:
