@@ -5,6 +5,19 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from identity.tests.factories import AccountantFactory, review_unit
 
 
+@pytest.fixture(autouse=True)
+def option_lists(request):
+    """The option lists of the data migration; loaded again if a transactional test flushed them."""
+    if "django_db_setup" not in request.fixturenames and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("db")
+    from dossier.models import OptionItem
+    from dossier.options import load_option_items
+
+    if not OptionItem.objects.exists():
+        load_option_items(OptionItem)
+
+
 @pytest.fixture
 def units(db):
     """The units these tests route to (present after the regions data migration, created otherwise)."""
