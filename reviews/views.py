@@ -60,6 +60,8 @@ def inbox(request):
         "next_url": _query({**current, "after": page.next_cursor}) if page.next_cursor else None,
         "prev_url": _query({**current, "before": page.prev_cursor}) if page.prev_cursor else None,
         "today": timezone.localdate(),
+        # The tab counts come from the summary rows: they follow the kind and unit filters only.
+        "counts_are_broader": any([filters.submitted_from, filters.submitted_to, filters.name, filters.id_number]),
     }
     template = "reviews/_inbox.html" if request.htmx and not request.htmx.boosted else "reviews/inbox.html"
     response = render(request, template, context)

@@ -424,6 +424,21 @@ def test_the_inbox_counts_come_from_the_summary_rows(jiangan_client, test_kind):
     assert counts == {"pending": "2", "returned": "1", "approved": "1", "withdrawn": "0"}
 
 
+def test_a_mangled_cursor_shows_the_first_page(jiangan_client, test_kind):
+    application = make_application(status=Status.PENDING)
+
+    for cursor in ("nonsense", "1-2-3", "99999999999999999999999-1", ""):
+        response = jiangan_client.get(reverse("reviews:inbox"), {"after": cursor, "before": cursor})
+        assert response.status_code == 200
+        assert application.applicant_name in response.content.decode()
+
+
+def test_the_counts_say_when_they_ignore_a_search(jiangan_client, test_kind):
+    assert 'data-testid="counts-note"' not in jiangan_client.get(reverse("reviews:inbox")).content.decode()
+    text = jiangan_client.get(reverse("reviews:inbox"), {"name": "张三"}).content.decode()
+    assert "标签上的数量不受日期、姓名和证件号码筛选的影响" in text
+
+
 def test_an_htmx_request_gets_only_the_results_block(jiangan_client, test_kind):
     make_application(status=Status.PENDING)
 
