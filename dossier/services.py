@@ -208,8 +208,11 @@ def submission_problems(dossier: Dossier) -> list[str]:
 
 
 def check_collection_before_submit(application: Application) -> None:
-    """The kind's `before_submit` hook: every step valid, nothing typed left unsaved, every proof there."""
+    """The kind's `before_submit` hook (inside the submitting transaction): every step valid,
+    nothing typed left unsaved, every proof there. Proofs of boxes the data no longer asks for
+    (say a certificate uploaded before 是否注册会计师 became 否) are dropped from the dossier."""
     payload = CollectionPayload.objects.select_related("dossier").get(application=application)
+    dossier = payload.dossier
     problems = []
     if payload.unsaved_input:
         steps = [Step(key).label for key in payload.unsaved_input if key in Step.values]
@@ -219,9 +222,10 @@ def check_collection_before_submit(application: Application) -> None:
                 % {"steps": "、".join(map(str, steps))}
             )
         )
-    problems += submission_problems(payload.dossier)
+    problems += submission_problems(dossier)
     if problems:
         raise ReviewError(" ".join(problems), code="incomplete")
+    dossier.proofs.exclude(slot__in=[slot.key for slot in proof_slots(dossier)]).delete()
 
 
 def submit_collection(*, payload, actor, request=None) -> Application:

@@ -347,3 +347,15 @@ def test_the_statement_of_accounting_work_is_filled_with_name_id_and_employer(cl
     body = "\n".join(p.text for p in Docx(BytesIO(response.content)).paragraphs)
     dossier = payload.dossier
     assert dossier.full_name in body and dossier.id_number in body and "武汉某某有限公司" in body
+
+
+def test_proofs_no_longer_asked_for_are_dropped_when_submitting(client, units):
+    payload = collection(state="complete", is_cpa=True)
+    dossier = payload.dossier
+    assert dossier.proofs.filter(slot="cpa").exists()
+    dossier.is_cpa = False
+    dossier.save()
+    client.force_login(payload.application.applicant)
+    assert client.post(reverse("dossier:submit")).url == reverse("dossier:status")
+    assert not dossier.proofs.filter(slot="cpa").exists()
+    assert dossier.proofs.count() == len(proof_slots(dossier))
