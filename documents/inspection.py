@@ -49,7 +49,6 @@ PDF_ACTIVE_NAMES = frozenset(
 # A PDF of a few pages has some hundreds of objects; far more is a parser trap, not a proof.
 PDF_MAX_OBJECTS = 100_000
 
-_STREAM_BODY = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
 _PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r /<>\[\]()%{}]*)")
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
@@ -225,14 +224,36 @@ def _decode_name(raw: bytes) -> bytes:
     return _NAME_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), raw)
 
 
+def _without_stream_bodies(data: bytes) -> bytes:
+    """The file with every stream body blanked out, in one linear pass (a regex would backtrack)."""
+    parts = []
+    position = 0
+    while True:
+        start = data.find(b"stream", position)
+        if start == -1:
+            parts.append(data[position:])
+            break
+        after = start + len(b"stream")
+        if data[max(start - 3, 0) : start] == b"end" or data[after : after + 1] not in (b"\n", b"\r"):
+            parts.append(data[position:after])
+            position = after
+            continue
+        end = data.find(b"endstream", after)
+        if end == -1:
+            parts.append(data[position:])
+            break
+        parts.append(data[position:start] + b" ")
+        position = end + len(b"endstream")
+    return b"".join(parts)
+
+
 def raw_pdf_names(data: bytes) -> set[bytes]:
     """Every name written in the file outside stream bodies, with #xx escapes decoded.
 
     Catches obfuscated names (/J#61vaScript) and objects that no cross-reference table points to.
     Stream bodies are skipped: compressed bytes would match by chance.
     """
-    outside_streams = _STREAM_BODY.sub(b" ", data)
-    return {_decode_name(match.group(1)) for match in _PDF_NAME.finditer(outside_streams)}
+    return {_decode_name(match.group(1)) for match in _PDF_NAME.finditer(_without_stream_bodies(data))}
 
 
 def _active_names_in(obj, found: set[bytes]) -> None:

@@ -30,6 +30,7 @@ from .selectors import owner_documents
 __all__ = [
     "UploadRejected",
     "attach",
+    "detach",
     "owner_documents",
     "process_photo",
     "purge_temporary_documents",
@@ -175,6 +176,19 @@ def attach(*, document: Document, application_id: int) -> Document:
             locked.save(update_fields=["application_id", "status"])
     document.application_id = locked.application_id
     document.status = locked.status
+    return document
+
+
+def detach(*, document: Document) -> Document:
+    """Take a document back from its application (a draft's proof replaced by a new one).
+
+    It becomes temporary again, so the daily purge deletes it unless it is attached anew.
+    """
+    with transaction.atomic():
+        Document.objects.filter(pk=document.pk, status=DocumentStatus.ATTACHED).update(
+            status=DocumentStatus.TEMPORARY, application_id=None, created_at=timezone.now()
+        )
+    document.refresh_from_db(fields=["status", "application_id", "created_at"])
     return document
 
 

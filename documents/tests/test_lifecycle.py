@@ -17,7 +17,7 @@ from documents.exceptions import UploadRejected
 from documents.generated import employment_statement_docx
 from documents.models import Document
 from documents.selectors import application_documents, document_for_owner, owner_documents
-from documents.services import attach, purge_orphan_files, purge_temporary_documents, rescan_document
+from documents.services import attach, detach, purge_orphan_files, purge_temporary_documents, rescan_document
 
 from .factories import DocumentFactory, OwnerFactory
 
@@ -68,6 +68,26 @@ def test_a_rejected_document_cannot_be_attached():
 
     assert caught.value.code == "rejected"
     assert Document.objects.get(pk=document.pk).application_id is None
+
+
+def test_a_detached_document_is_temporary_again_and_purged_a_day_later(django_capture_on_commit_callbacks):
+    document = DocumentFactory(attached=True, application_id=31, created_at=timezone.now() - timedelta(days=30))
+
+    detach(document=document)
+
+    assert (document.status, document.application_id) == (DocumentStatus.TEMPORARY, None)
+    assert list(application_documents(31)) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_temporary_documents() == 0
+        assert purge_temporary_documents(now=timezone.now() + timedelta(hours=25)) == 1
+
+
+def test_detaching_a_rejected_document_leaves_it_rejected():
+    document = DocumentFactory(rejected=True)
+
+    detach(document=document)
+
+    assert document.status == DocumentStatus.REJECTED
 
 
 # --------------------------------------------------------------------------- selectors

@@ -16,7 +16,7 @@ from PIL import ExifTags, Image
 
 from documents.constants import ContentType, DocumentKind, DocumentStatus
 from documents.exceptions import UploadRejected
-from documents.inspection import inspect_proof, sanitize_name
+from documents.inspection import inspect_proof, raw_pdf_names, sanitize_name
 from documents.models import Document
 from documents.services import store_upload
 
@@ -423,3 +423,30 @@ def test_store_upload_with_the_photo_kind_makes_the_photo(owner):
 
     assert document.kind == DocumentKind.PHOTO
     assert (document.width, document.height) == (295, 413)
+
+
+# --------------------------------------------------------------------------- the raw name scan
+
+
+def test_the_raw_scan_sees_names_outside_streams_and_ignores_stream_bytes():
+    data = b"%PDF-1.4\n1 0 obj << /Type /Catalog /J#53 1 >> endobj\n2 0 obj << /Length 9 >>\nstream\n/AA /Launch\nendstream\nendobj"
+
+    names = raw_pdf_names(data)
+
+    assert b"JS" in names and b"Catalog" in names
+    assert b"AA" not in names and b"Launch" not in names
+
+
+def test_a_fake_endstream_does_not_hide_names_from_the_raw_scan():
+    data = b"%PDF-1.4\nendstream\n1 0 obj << /OpenAction 2 0 R >> endobj\nstream\nx\nendstream"
+
+    assert b"OpenAction" in raw_pdf_names(data)
+
+
+def test_the_raw_scan_stays_linear_on_a_hostile_file():
+    data = b"%PDF-1.4\n" + b"stream\n" * 700_000
+    started = time.monotonic()
+
+    raw_pdf_names(data)
+
+    assert time.monotonic() - started < 2
