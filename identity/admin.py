@@ -8,8 +8,12 @@ reviewed 信息变更 / 手机号更换 applications, never here.
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from core.masking import mask_id_number, mask_phone
@@ -25,6 +29,26 @@ from .staff_services import (
     set_staff_active,
     set_staff_role,
 )
+
+
+def admin_login(request, extra_context=None):
+    """The admin has no sign-in form of its own: staff sign in once, at the staff sign-in page.
+
+    That page is the one with the lockout, the TOTP step and the audit rows. A verified staff
+    member without admin rights gets a 404 (not a redirect, which would loop back here).
+    """
+    user = request.user
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("admin:index")
+    if user.is_authenticated and getattr(user, "is_staff_member", False) and user.is_verified():
+        if admin.site.has_permission(request):
+            return redirect(next_url)
+        raise Http404
+    return redirect_to_login(next_url, reverse("identity:staff_login"))
+
+
+admin.site.login = admin_login
 
 
 class SmsLockedFilter(admin.SimpleListFilter):
@@ -69,6 +93,8 @@ class AdminStaffCreationForm(StaffCreationForm):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     add_form = AdminStaffCreationForm
+    # Django's user add template says more options follow; here everything is on the one form.
+    add_form_template = "admin/change_form.html"
     add_fieldsets = (
         (
             _("New staff member"),

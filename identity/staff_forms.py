@@ -64,6 +64,8 @@ class StaffCreationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["username"].help_text = _("2 to 30 letters, digits, dots, underscores or hyphens.")
+        self.fields["full_name"].label = _("Full name")
         self.fields["full_name"].required = True
         self.fields["role"].required = True
         self.fields["role"].choices = [("", "---------"), *StaffRole.choices]

@@ -15,6 +15,7 @@ class DemoCode:
     role: str
     unit: str
     code: str
+    next_code: str  # also accepted (one step of tolerance): handy right after signing in with `code`
     seconds_left: int
 
 
@@ -42,6 +43,9 @@ def demo_staff_totp_codes() -> list[DemoCode]:
             continue
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
         totp.time = now
+        current = f"{totp.token():0{device.digits}d}"
+        totp.time = now + device.step
+        upcoming = f"{totp.token():0{device.digits}d}"
         left = device.step - int(now - device.t0) % device.step
         codes.append(
             DemoCode(
@@ -49,7 +53,8 @@ def demo_staff_totp_codes() -> list[DemoCode]:
                 full_name=device.user.display_name,
                 role=device.user.get_role_display(),
                 unit=device.user.unit.name if device.user.unit_id else "",
-                code=f"{totp.token():0{device.digits}d}",
+                code=current,
+                next_code=upcoming,
                 seconds_left=left,
             )
         )

@@ -55,19 +55,35 @@ def test_the_admin_asks_for_totp_even_from_a_superuser_with_a_password_session(c
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+    onward = client.get(response.url)
+    assert onward.status_code == 302
+    assert onward.url.startswith(reverse("identity:staff_login"))
 
 
-def test_a_reviewer_signed_in_with_totp_cannot_use_the_admin(client):
+def test_the_admin_sign_in_is_the_staff_sign_in_and_returns_to_the_admin(client, sysadmin):
+    response = client.get(reverse("admin:login") + "?next=" + CHANGELIST)
+    assert response.url == f"{reverse('identity:staff_login')}?next={CHANGELIST}"
+
+    signed_in = client.post(
+        response.url,
+        {"username": sysadmin.username, "password": STAFF_PASSWORD, "otp_token": StaffFactory.code_for(sysadmin)},
+    )
+
+    assert signed_in.url == CHANGELIST
+    assert client.get(CHANGELIST).status_code == 200
+    assert client.get(reverse("admin:login")).url == reverse("admin:index")
+
+
+def test_a_reviewer_signed_in_with_totp_gets_404_from_the_admin(client):
     reviewer = StaffFactory()
     client.post(
         reverse("identity:staff_login"),
         {"username": reviewer.username, "password": STAFF_PASSWORD, "otp_token": StaffFactory.code_for(reviewer)},
     )
 
-    response = client.get(CHANGELIST)
+    response = client.get(CHANGELIST, follow=True)
 
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("admin:login"))
+    assert response.status_code == 404
 
 
 def test_the_user_list_masks_id_numbers_and_phones(admin_client):
@@ -196,7 +212,9 @@ def test_changing_role_and_unit_in_the_admin_goes_through_the_services(admin_cli
     assert response.status_code == 302
     reviewer.refresh_from_db()
     assert (reviewer.role, reviewer.unit.code, reviewer.is_superuser) == (StaffRole.SYSTEM_ADMIN, "420202", True)
-    actions = set(AuditEvent.objects.filter(actor=sysadmin, object_id=str(reviewer.pk)).values_list("action", flat=True))
+    actions = set(
+        AuditEvent.objects.filter(actor=sysadmin, object_id=str(reviewer.pk)).values_list("action", flat=True)
+    )
     assert actions == {"staff.role", "staff.move"}
 
 

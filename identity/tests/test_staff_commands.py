@@ -28,13 +28,17 @@ def run(*args) -> str:
     return out.getvalue()
 
 
+def create_lisi(*, unit="420102", password=STAFF_PASSWORD) -> str:
+    return run("create_staff", "lisi", "--name", "李四", "--role", "reviewer", "--unit", unit, "--password", password)
+
+
 # --------------------------------------------------------------------------- create_staff
 
 
 def test_create_staff_prints_the_totp_secret_and_uri_once():
     review_unit("420102")
 
-    output = run("create_staff", "lisi", "--name", "李四", "--role", "reviewer", "--unit", "420102", "--password", STAFF_PASSWORD)
+    output = create_lisi()
 
     user = User.objects.get(username="lisi")
     device = TOTPDevice.objects.get(user=user)
@@ -61,7 +65,7 @@ def test_create_staff_without_a_password_generates_one_that_works(monkeypatch):
 
 def test_create_staff_refuses_an_unknown_unit():
     with pytest.raises(CommandError, match="no active review unit"):
-        run("create_staff", "lisi", "--name", "李四", "--role", "reviewer", "--unit", "999999", "--password", STAFF_PASSWORD)
+        create_lisi(unit="999999")
     assert not User.objects.filter(username="lisi").exists()
 
 
@@ -69,7 +73,7 @@ def test_create_staff_reports_a_weak_password_and_creates_nothing():
     review_unit("420102")
 
     with pytest.raises(CommandError, match="password"):
-        run("create_staff", "lisi", "--name", "李四", "--role", "reviewer", "--unit", "420102", "--password", "123")
+        create_lisi(password="123")
     assert not User.objects.filter(username="lisi").exists()
 
 

@@ -75,3 +75,16 @@ def test_the_code_selector_returns_nothing_without_debug(demo_accounts, settings
     assert len(demo_staff_totp_codes()) == 4
     settings.DEBUG = False
     assert demo_staff_totp_codes() == []
+
+
+def test_the_next_code_signs_in_again_within_the_same_30_seconds(client, demo_accounts):
+    text = client.get(OUTBOX_URL).content.decode()
+    row = re.search(r'data-testid="demo-totp-jiangan">(.*?)</tr>', text, re.S).group(1)
+    next_code = re.search(r'data-testid="demo-totp-next">(\d{6})<', row).group(1)
+    login = reverse("identity:staff_login")
+    client.post(login, {"username": "jiangan", "password": DEMO_PASSWORD, "otp_token": shown_code(text, "jiangan")})
+    client.post(reverse("identity:logout"))
+
+    response = client.post(login, {"username": "jiangan", "password": DEMO_PASSWORD, "otp_token": next_code})
+
+    assert response.status_code == 302

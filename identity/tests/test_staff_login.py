@@ -132,7 +132,9 @@ def test_a_wrong_code_is_refused_with_the_generic_message_and_the_username_kept(
 
 
 def test_a_wrong_password_is_refused_with_the_same_message(client, reviewer):
-    response = post_login(client, reviewer.username, password="Not-The-Password-1", code=StaffFactory.code_for(reviewer))
+    response = post_login(
+        client, reviewer.username, password="Not-The-Password-1", code=StaffFactory.code_for(reviewer)
+    )
 
     assert REFUSED in response.content.decode()
     assert client.get(HOME_URL).status_code == 302
