@@ -15,6 +15,7 @@ If the cache fails in any way, every function raises `LimiterUnavailable`: the c
 (HTTP 503) rather than send without limits. Keys hold HMACs, never a phone number or an IP.
 """
 
+import functools
 import logging
 import math
 import time
@@ -76,6 +77,7 @@ def _key(kind: str, value: str) -> str:
 def _guarded(func):
     """Turn any failure of the cache into LimiterUnavailable (fail closed)."""
 
+    @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
@@ -85,8 +87,6 @@ def _guarded(func):
             logger.error("SMS rate limiter unavailable: %s", exc.__class__.__name__)
             raise LimiterUnavailable from exc
 
-    wrapper.__doc__ = func.__doc__
-    wrapper.__name__ = func.__name__
     return wrapper
 
 
@@ -169,6 +169,7 @@ def _count_against_caps(*, phone: str, ip: str, now: float) -> None:
 def hit_code_check(*, ip: str | None) -> None:
     """Count one code check from `ip`, or raise RateLimited / LimiterUnavailable."""
     now = time.time()
+    # Generous next to the send caps (one code may take a few tries; offices share one address).
     limit = getattr(settings, "SMS_CHECK_IP_HOURLY_LIMIT", 300)
     if _count(f"{_key('check-h', ip or 'unknown')}:{int(now // HOUR)}", HOUR + 60) > limit:
         raise RateLimited("checks_hourly", HOUR - int(now % HOUR))
