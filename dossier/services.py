@@ -35,10 +35,9 @@ PHOTO_PICKER = "photo"  # the photo picker's name: posts "photo" (document id) o
 class DossierError(Exception):
     """A request about a dossier the person must correct or cannot make (message shown to them)."""
 
-    def __init__(self, message, *, field: str | None = None):
+    def __init__(self, message):
         super().__init__(str(message))
         self.message = message
-        self.field = field
 
     def __str__(self):
         return str(self.message)

@@ -4,22 +4,19 @@ Every view is the signed-in accountant's own: the application, the dossier and t
 always looked up from `request.user`, never from an id in the URL.
 """
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from documents.exceptions import UploadRejected
 from documents.generated import employment_statement_docx
 from documents.selectors import document_for_owner
-from identity.constants import IdType
+from documents.views import content_disposition
 from identity.permissions import accountant_required
 from reviews.constants import EDITABLE_STATUSES, Status
-from reviews.selectors import application_history
 from reviews.services import ReviewError
 
 from . import services
@@ -95,7 +92,7 @@ def collect(request):
                 return redirect("dossier:collect")
             return redirect(_step_url(payload.current_step))
         return render(request, "dossier/start.html", {"previous": latest_collection(request.user)})
-    if payload.application.status not in EDITABLE_STATUSES or payload.application.status == Status.RETURNED:
+    if payload.application.status != Status.DRAFT:  # pending, or returned with its reason
         return redirect("dossier:status")
     return redirect(_step_url(payload.current_step))
 
@@ -227,7 +224,7 @@ def _preview_context(payload, **extra):
         dossier=dossier,
         items=checklist(dossier),
         failing={str(step) for step, failing in section_errors(dossier).items() if failing},
-        unsaved={key for key in payload.unsaved_input},
+        unsaved=set(payload.unsaved_input),
         **extra,
     )
 
@@ -256,11 +253,12 @@ def submit(request):
         services.submit_collection(payload=payload, actor=request.user, request=request)
     except ReviewError as exc:
         context = _preview_context(payload, submit_error=str(exc))
-        return render(request, "dossier/preview.html", context, status=200)
+        return render(request, "dossier/preview.html", context)
     return redirect("dossier:status")
 
 
 @accountant_required
+@require_safe
 def employment_statement(request):
     """The 从事会计工作说明 DOCX, pre-filled with the person's name, ID and employer."""
     payload = collection_payload(request.user)
@@ -269,15 +267,14 @@ def employment_statement(request):
     dossier = payload.dossier
     content = employment_statement_docx(
         name=dossier.full_name,
-        id_type_label=str(IdType(dossier.id_type).label) if dossier.id_type in IdType.values else "",
+        id_type_label=dossier.get_id_type_display(),
         id_number=dossier.id_number,
         unit_name=dossier.employer_name,
     )
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    filename = _("Statement of accounting work") + ".docx"
-    response["Content-Disposition"] = f"attachment; filename=\"statement.docx\"; filename*=UTF-8''{quote(filename)}"
+    response["Content-Disposition"] = content_disposition("attachment", _("Statement of accounting work") + ".docx")
     return response
 
 
@@ -285,6 +282,7 @@ def employment_statement(request):
 
 
 @accountant_required
+@require_safe
 def status(request):
     """提交信息并等待审核 / 审核通过与退回 (manual §4.9, §4.10)."""
     if is_collected(request.user):
@@ -298,13 +296,13 @@ def status(request):
     context = {
         "payload": payload,
         "application": application,
-        "history": application_history(application),
         "is_returned": application.status == Status.RETURNED,
     }
     return render(request, "dossier/status.html", context)
 
 
 @accountant_required
+@require_safe
 def record(request):
     """信息查询 (manual §5): the approved record, or why there is none to show yet."""
     person_record = approved_record(request.user)
