@@ -1,0 +1,482 @@
+"""Writes of integrity records.
+
+Honours (表彰奖励) go through the review engine: 保存 creates the application, its payload and
+proofs and submits it in one transaction; a returned record is corrected and resubmitted; a pending
+or returned record may be deleted (withdrawn), an approved one never. Negative records (失信记录)
+are entered and revoked by staff for people in their scope, each with an audit row in the same
+transaction. Refusals raise `IntegrityRecordError` (with the field it belongs to) or the engine's
+`ReviewError`.
+"""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from core.masking import mask_id_number
+from documents.constants import DocumentKind
+from documents.exceptions import UploadRejected
+from documents.forms import proof_prefix
+from documents.selectors import document_for_owner
+from documents.services import attach, store_upload
+from dossier.selectors import approved_record
+from reviews import services as reviews
+from reviews.constants import DECIDING_ROLES, EDITABLE_STATUSES, Status
+from reviews.models import Application
+from reviews.scope import units_for_reviewer
+from reviews.services import ReviewError
+
+from .constants import (
+    BASIS_MAX_LENGTH,
+    BODY_MAX_LENGTH,
+    DOCUMENT_NUMBER_MAX_LENGTH,
+    EARLIEST_DATE,
+    HONOUR_PROOF_SLOTS,
+    KIND_HONOUR,
+    NAME_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    REVOKE_REASON_MAX_LENGTH,
+    BanRule,
+    OptionList,
+)
+from .models import HonourPayload, HonourProof, NegativeRecord, PenaltyKind
+from .options import option
+from .selectors import managing_unit
+
+NOT_COLLECTED = _(
+    "Only accountants whose information collection has been approved can use integrity records. "
+    "Please complete information collection first."
+)
+PROOF_REQUIRED = _("Please upload at least one proof (the certificate or the commendation document).")
+NAME_REQUIRED = _("Please type the name of the honour.")
+CHOOSE_FROM_LIST = _("Please choose an item from the list.")
+REQUIRED = _("This field is required.")
+TOO_LONG = _("At most %(max)d characters.")
+DATE_IN_FUTURE = _("The date cannot be in the future.")
+DATE_TOO_EARLY = _("Please check the date: it cannot be before 1 October 1949.")
+NOT_EDITABLE = _("Only a returned record can be corrected. A record waiting for review can be deleted and entered again.")
+APPROVED_CANNOT_BE_DELETED = _("An approved integrity record cannot be deleted.")
+CANNOT_DELETE = _("This record cannot be deleted.")
+MAY_NOT_MANAGE = _("Only reviewers may enter or revoke negative records.")
+PERSON_NOT_FOUND = _("No accountant with this ID number was found in your area.")
+PERIOD_END_REQUIRED = _("Give the end of the period, or tick “permanent”.")
+PERIOD_END_WITH_PERMANENT = _("A permanent period has no end date.")
+PERIOD_END_BEFORE_START = _("The end of the period cannot be before its start.")
+ALREADY_REVOKED = _("This record has already been revoked.")
+REVOKE_REASON_REQUIRED = _("Please give the reason for revoking the record.")
+
+
+class IntegrityRecordError(Exception):
+    """A request about an integrity record the person must correct or cannot make.
+
+    `field` names the form field the message belongs next to (None: the whole form).
+    """
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+    def __str__(self):
+        return str(self.message)
+
+
+# --------------------------------------------------------------------------- field rules
+
+
+def _text(value, *, field: str, max_length: int, required: bool = True) -> str:
+    text = " ".join(str(value or "").split())
+    if required and not text:
+        raise IntegrityRecordError(REQUIRED, field=field)
+    if len(text) > max_length:
+        raise IntegrityRecordError(TOO_LONG % {"max": max_length}, field=field)
+    return text
+
+
+def _past_date(value, *, field: str, today: datetime.date) -> datetime.date:
+    if not isinstance(value, datetime.date):
+        raise IntegrityRecordError(REQUIRED, field=field)
+    if value > today:
+        raise IntegrityRecordError(DATE_IN_FUTURE, field=field)
+    if value < EARLIEST_DATE:
+        raise IntegrityRecordError(DATE_TOO_EARLY, field=field)
+    return value
+
+
+def clean_honour_fields(
+    *, name_choice, other_name="", level, awarded_on, awarding_body, document_number, today=None
+) -> dict:
+    """The fields of an honour record checked and normalised, ready to store.
+
+    Raises IntegrityRecordError naming the first field that breaks a rule. 奖励名称 and 级别 must be
+    offered items; an item that asks for a name needs it typed (kept as `name`), any other item is
+    its own name; 时间 not in the future.
+    """
+    today = today or timezone.localdate()
+    picked = option(OptionList.HONOUR_NAME, name_choice or "")
+    if picked is None:
+        raise IntegrityRecordError(CHOOSE_FROM_LIST, field="name_choice")
+    label, asks_for_name = picked
+    if asks_for_name:
+        other = " ".join(str(other_name or "").split())
+        if not other:
+            raise IntegrityRecordError(NAME_REQUIRED, field="other_name")
+        name = _text(other, field="other_name", max_length=NAME_MAX_LENGTH)
+    else:
+        name = label
+    if option(OptionList.HONOUR_LEVEL, level or "") is None:
+        raise IntegrityRecordError(CHOOSE_FROM_LIST, field="level")
+    return {
+        "name_choice": name_choice,
+        "name": name,
+        "level": level,
+        "awarded_on": _past_date(awarded_on, field="awarded_on", today=today),
+        "awarding_body": _text(awarding_body, field="awarding_body", max_length=BODY_MAX_LENGTH),
+        "document_number": _text(document_number, field="document_number", max_length=DOCUMENT_NUMBER_MAX_LENGTH),
+    }
+
+
+def clean_negative_fields(
+    *,
+    penalty_kind,
+    basis,
+    authority,
+    decision_date,
+    period_start,
+    period_end=None,
+    is_permanent=False,
+    note="",
+    today=None,
+) -> dict:
+    """The fields of a negative record checked and normalised. Raises IntegrityRecordError(field=…)."""
+    today = today or timezone.localdate()
+    if not isinstance(penalty_kind, PenaltyKind) or not penalty_kind.is_active:
+        raise IntegrityRecordError(CHOOSE_FROM_LIST, field="penalty_kind")
+    cleaned = {
+        "penalty_kind": penalty_kind,
+        "basis": _text(basis, field="basis", max_length=BASIS_MAX_LENGTH),
+        "authority": _text(authority, field="authority", max_length=BODY_MAX_LENGTH),
+        "decision_date": _past_date(decision_date, field="decision_date", today=today),
+    }
+    if not isinstance(period_start, datetime.date):
+        raise IntegrityRecordError(REQUIRED, field="period_start")
+    if period_start < EARLIEST_DATE:
+        raise IntegrityRecordError(DATE_TOO_EARLY, field="period_start")
+    is_permanent = bool(is_permanent)
+    if is_permanent and period_end is not None:
+        raise IntegrityRecordError(PERIOD_END_WITH_PERMANENT, field="period_end")
+    if not is_permanent:
+        if period_end is None:
+            raise IntegrityRecordError(PERIOD_END_REQUIRED, field="period_end")
+        if period_end < period_start:
+            raise IntegrityRecordError(PERIOD_END_BEFORE_START, field="period_end")
+    note = str(note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise IntegrityRecordError(TOO_LONG % {"max": NOTE_MAX_LENGTH}, field="note")
+    return {
+        **cleaned,
+        "period_start": period_start,
+        "period_end": None if is_permanent else period_end,
+        "is_permanent": is_permanent,
+        "note": note,
+    }
+
+
+# --------------------------------------------------------------------------- honours: proofs
+
+
+def take_proof_uploads(*, owner, data, files) -> tuple[dict, dict]:
+    """The proof boxes of the honour form: ({slot: Document}, {slot: error}).
+
+    Each box posts either the id of a file already uploaded through it (`proof-<slot>-document`,
+    htmx) or the file itself (`proof-<slot>-file`, without JavaScript), which is stored now as a
+    temporary upload so that nothing is lost if another field needs correcting; `proof-<slot>-remove`
+    empties the box. Only the person's own proofs of that box are taken. A refused file keeps the
+    box's earlier file and reports why.
+    """
+    documents, errors = {}, {}
+    for slot in HONOUR_PROOF_SLOTS:
+        prefix = proof_prefix(slot)
+        if data.get(f"{prefix}-remove"):
+            continue
+        current = document_for_owner(owner=owner, document_id=data.get(f"{prefix}-document"))
+        if current is not None and (current.slot != slot or current.kind != DocumentKind.PROOF):
+            current = None
+        upload = files.get(f"{prefix}-file")
+        if upload is not None:
+            try:
+                current = store_upload(owner=owner, uploaded_file=upload, slot=slot)
+            except UploadRejected as exc:
+                errors[slot] = exc.message
+        if current is not None:
+            documents[slot] = current
+    return documents, errors
+
+
+def _set_proofs(*, payload: HonourPayload, application: Application, proofs: dict) -> None:
+    if not any(proofs.get(slot) for slot in HONOUR_PROOF_SLOTS):
+        raise IntegrityRecordError(PROOF_REQUIRED, field="proofs")
+    current = {p.slot: p for p in payload.proofs.all()}
+    for slot in HONOUR_PROOF_SLOTS:
+        document = proofs.get(slot)
+        if document is None:
+            if slot in current:
+                current[slot].delete()
+            continue
+        try:
+            if document.application_id != application.pk:
+                attach(document=document, application_id=application.pk)
+        except UploadRejected as exc:
+            raise IntegrityRecordError(exc.message, field=slot) from exc
+        if slot in current:
+            if current[slot].document_id != document.pk:
+                current[slot].document = document
+                current[slot].save(update_fields=["document"])
+        else:
+            HonourProof.objects.create(payload=payload, slot=slot, document=document)
+
+
+def check_honour_before_submit(application: Application) -> None:
+    """The kind's `before_submit` hook: the payload is there, dated in the past, with a proof."""
+    payload = HonourPayload.objects.filter(application=application).first()
+    if payload is None:
+        raise ReviewError(REQUIRED, code="incomplete")
+    if payload.awarded_on > timezone.localdate():
+        raise ReviewError(DATE_IN_FUTURE, code="incomplete")
+    if not payload.proofs.exists():
+        raise ReviewError(PROOF_REQUIRED, code="incomplete")
+
+
+def _managing_unit(person):
+    record = approved_record(person)
+    if record is None:
+        raise IntegrityRecordError(NOT_COLLECTED)
+    return record.unit
+
+
+# --------------------------------------------------------------------------- honours: the person
+
+
+def apply_for_honour(*, person, fields: dict, proofs: dict, submission_key=None, request=None) -> Application:
+    """录入 + 保存 (manual §8.2): create an honour record and submit it for review, in one transaction.
+
+    Routed to the person's managing unit (their approved 信息采集 record). `fields` as for
+    `clean_honour_fields`; `proofs` {slot: Document} from `take_proof_uploads`. The same
+    `submission_key` twice (a double click) gives back the first record instead of a second one.
+    """
+    if submission_key is not None:
+        existing = _by_submission_key(person, submission_key)
+        if existing is not None:
+            return existing
+    unit = _managing_unit(person)
+    cleaned = clean_honour_fields(**fields)
+    if not any(proofs.get(slot) for slot in HONOUR_PROOF_SLOTS):
+        raise IntegrityRecordError(PROOF_REQUIRED, field="proofs")
+    try:
+        with transaction.atomic():
+            application = reviews.start_application(kind=KIND_HONOUR, applicant=person, unit=unit, request=request)
+            payload = HonourPayload.objects.create(application=application, submission_key=submission_key, **cleaned)
+            _set_proofs(payload=payload, application=application, proofs=proofs)
+            record_event(
+                action="integrity.honour_save",
+                request=request,
+                actor=person,
+                obj=application,
+                detail={"name": cleaned["name"][:100], "level": cleaned["level"]},
+            )
+            reviews.submit(application=application, actor=person, request=request)
+    except IntegrityError:
+        existing = _by_submission_key(person, submission_key) if submission_key is not None else None
+        if existing is None:
+            raise
+        return existing
+    return application
+
+
+def _by_submission_key(person, key) -> Application | None:
+    payload = (
+        HonourPayload.objects.select_related("application")
+        .filter(submission_key=key, application__applicant=person)
+        .first()
+    )
+    return payload.application if payload else None
+
+
+def resubmit_honour(*, person, application: Application, fields: dict, proofs: dict, request=None) -> Application:
+    """Correct a returned honour record and submit it again (it goes back to the same queue, or to the
+    person's new managing unit if they have moved meanwhile)."""
+    cleaned = clean_honour_fields(**fields)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.applicant_id != person.pk or locked.kind != KIND_HONOUR:
+            raise IntegrityRecordError(CANNOT_DELETE)
+        if locked.status not in EDITABLE_STATUSES:
+            raise IntegrityRecordError(NOT_EDITABLE)
+        payload = HonourPayload.objects.get(application=locked)
+        for name, value in cleaned.items():
+            setattr(payload, name, value)
+        payload.save()
+        _set_proofs(payload=payload, application=locked, proofs=proofs)
+        unit = _managing_unit(person)
+        if unit.pk != locked.unit_id:
+            reviews.set_unit(application=locked, unit=unit, actor=person, request=request)
+        record_event(
+            action="integrity.honour_save",
+            request=request,
+            actor=person,
+            obj=locked,
+            detail={"name": cleaned["name"][:100], "level": cleaned["level"]},
+        )
+        reviews.submit(application=locked, actor=person, request=request)
+    application.refresh_from_db()
+    return application
+
+
+def delete_honour(*, person, application: Application, request=None) -> Application:
+    """删除 (manual §8.3): withdraw a pending or returned honour record through the engine.
+
+    An approved record can never be deleted: refused here (and audited), whatever the page showed.
+    """
+    try:
+        with transaction.atomic():
+            locked = Application.objects.select_for_update().get(pk=application.pk)
+            if locked.applicant_id != person.pk or locked.kind != KIND_HONOUR:
+                raise IntegrityRecordError(CANNOT_DELETE)
+            if locked.status == Status.APPROVED:
+                raise IntegrityRecordError(APPROVED_CANNOT_BE_DELETED)
+            if locked.status not in (Status.PENDING, Status.RETURNED, Status.DRAFT):
+                raise IntegrityRecordError(CANNOT_DELETE)
+            reviews.withdraw(application=locked, actor=person, request=request)
+    except IntegrityRecordError as exc:
+        record_event(
+            action="integrity.honour_delete",
+            request=request,
+            actor=person,
+            obj=application,
+            result=AuditEvent.Result.FAILURE,
+            detail={"reason": str(exc.message)[:200]},
+        )
+        raise
+    application.refresh_from_db()
+    return application
+
+
+# --------------------------------------------------------------------------- negative records: staff
+
+
+def may_manage_negative_records(user) -> bool:
+    """Reviewers and unit administrators enter and revoke negative records (system admins do not)."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and getattr(user, "is_staff_member", False)
+        and user.is_active
+        and user.role in DECIDING_ROLES
+        and user.unit_id is not None
+    )
+
+
+def _check_scope(actor, person):
+    """The person's managing unit, if it is at or below the actor's unit; else 'not found'."""
+    unit = managing_unit(person)
+    if unit is None or not units_for_reviewer(actor).filter(pk=unit.pk).exists():
+        raise IntegrityRecordError(PERSON_NOT_FOUND)
+    return unit
+
+
+def _staff_detail(person, **extra) -> dict:
+    return {"person": mask_id_number(person.id_number), **extra}
+
+
+def preview_negative_record(*, person, fields: dict) -> NegativeRecord:
+    """The record `create_negative_record` would store, unsaved (for the confirmation page).
+
+    The penalty kind's bar rule is copied into it. Raises IntegrityRecordError(field=…).
+    """
+    cleaned = clean_negative_fields(**fields)
+    kind = cleaned["penalty_kind"]
+    return NegativeRecord(
+        person=person,
+        ban_rule=kind.ban_rule,
+        ban_years=kind.ban_years if kind.ban_rule == BanRule.YEARS else None,
+        **cleaned,
+    )
+
+
+def create_negative_record(*, actor, person, fields: dict, request=None) -> NegativeRecord:
+    """Enter a negative record (失信记录) for a person in the actor's scope, audited in the same transaction.
+
+    `fields` as for `clean_negative_fields`. The penalty kind's bar rule is copied into the record.
+    """
+    if not may_manage_negative_records(actor):
+        raise IntegrityRecordError(MAY_NOT_MANAGE)
+    record = preview_negative_record(person=person, fields=fields)
+    kind = record.penalty_kind
+    with transaction.atomic():
+        unit = _check_scope(actor, person)
+        record.unit = unit
+        record.entered_by = actor
+        record.entered_by_name = actor.display_name[:100]
+        record.entered_by_unit = (actor.unit.name if actor.unit_id else "")[:60]
+        record.save(force_insert=True)
+        record_event(
+            action="integrity.negative_create",
+            request=request,
+            actor=actor,
+            obj=record,
+            detail=_staff_detail(
+                person,
+                penalty_kind=kind.name,
+                decision_date=record.decision_date.isoformat(),
+                unit=unit.name,
+            ),
+        )
+    return record
+
+
+def revoke_negative_record(*, actor, record: NegativeRecord, reason, request=None) -> NegativeRecord:
+    """Revoke (撤销) a negative record with a reason: it stays, marked revoked, and is audited."""
+    if not may_manage_negative_records(actor):
+        raise IntegrityRecordError(MAY_NOT_MANAGE)
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise IntegrityRecordError(REVOKE_REASON_REQUIRED, field="reason")
+    if len(reason) > REVOKE_REASON_MAX_LENGTH:
+        raise IntegrityRecordError(TOO_LONG % {"max": REVOKE_REASON_MAX_LENGTH}, field="reason")
+    with transaction.atomic():
+        locked = NegativeRecord.objects.select_for_update().select_related("person").get(pk=record.pk)
+        _check_scope(actor, locked.person)
+        if locked.is_revoked:
+            raise IntegrityRecordError(ALREADY_REVOKED)
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = actor
+        locked.revoked_by_name = actor.display_name[:100]
+        locked.revoke_reason = reason
+        locked.save(update_fields=["revoked_at", "revoked_by", "revoked_by_name", "revoke_reason"])
+        record_event(
+            action="integrity.negative_revoke",
+            request=request,
+            actor=actor,
+            obj=locked,
+            detail=_staff_detail(locked.person, reason=reason[:200]),
+        )
+    return locked
+
+
+def record_staff_search(*, request, id_number: str, found: int) -> None:
+    """Audit a staff search for a person by ID number (masked in the log)."""
+    with transaction.atomic():
+        record_event(
+            action="integrity.search",
+            request=request,
+            detail={"id_number": mask_id_number(id_number), "found": found},
+        )
+
+
+def record_staff_view(*, request, person) -> None:
+    """Audit a staff member opening a person's integrity records (a staff view of personal data)."""
+    with transaction.atomic():
+        record_event(action="integrity.view_person", request=request, obj=person, detail=_staff_detail(person))
