@@ -76,7 +76,7 @@ class HonourForm(_RuleForm):
         please = ("", _("Please choose"))
         self.fields["name_choice"].choices = [please, *active_choices(OptionList.HONOUR_NAME)]
         self.fields["level"].choices = [please, *active_choices(OptionList.HONOUR_LEVEL)]
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "form-select"
             elif not field.widget.is_hidden and "class" not in field.widget.attrs:
@@ -158,7 +158,9 @@ class NegativeRecordForm(_RuleForm):
         help_text=_("The law and article the decision rests on, for example 《中华人民共和国会计法》第四十一条."),
     )
     authority = forms.CharField(
-        label=_("Deciding authority"), max_length=BODY_MAX_LENGTH, widget=forms.TextInput(attrs={"class": "form-control"})
+        label=_("Deciding authority"),
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     decision_date = _date_field(_("Decision date"))
     period_start = _date_field(_("Period from"))

@@ -57,7 +57,9 @@ REQUIRED = _("This field is required.")
 TOO_LONG = _("At most %(max)d characters.")
 DATE_IN_FUTURE = _("The date cannot be in the future.")
 DATE_TOO_EARLY = _("Please check the date: it cannot be before 1 October 1949.")
-NOT_EDITABLE = _("Only a returned record can be corrected. A record waiting for review can be deleted and entered again.")
+NOT_EDITABLE = _(
+    "Only a returned record can be corrected. A record waiting for review can be deleted and entered again."
+)
 APPROVED_CANNOT_BE_DELETED = _("An approved integrity record cannot be deleted.")
 CANNOT_DELETE = _("This record cannot be deleted.")
 MAY_NOT_MANAGE = _("Only reviewers may enter or revoke negative records.")

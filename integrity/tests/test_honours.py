@@ -47,7 +47,11 @@ def test_saving_an_honour_submits_it_to_the_persons_managing_unit(person):
     assert application.unit.code == "420102"
     assert application.due_date is not None
     payload = application.honour
-    assert (payload.name, payload.level, payload.awarded_on) == ("湖北省会计领军人才", "省部级", datetime.date(2023, 5, 10))
+    assert (payload.name, payload.level, payload.awarded_on) == (
+        "湖北省会计领军人才",
+        "省部级",
+        datetime.date(2023, 5, 10),
+    )
     assert (payload.awarding_body, payload.document_number) == ("湖北省财政厅", "鄂财会发〔2023〕5号")
     document.refresh_from_db()
     assert (document.application_id, document.status) == (application.pk, DocumentStatus.ATTACHED)
@@ -81,9 +85,7 @@ def test_a_double_click_on_save_creates_one_record(person):
 def test_someone_not_collected_cannot_apply_and_nothing_is_stored(units):
     stranger = AccountantFactory()
     with pytest.raises(services.IntegrityRecordError) as refused:
-        services.apply_for_honour(
-            person=stranger, fields=HONOUR_FIELDS, proofs={"honour:1": proof_document(stranger)}
-        )
+        services.apply_for_honour(person=stranger, fields=HONOUR_FIELDS, proofs={"honour:1": proof_document(stranger)})
     assert "信息采集" in str(refused.value)
     assert not Application.objects.filter(kind=KIND_HONOUR).exists()
 
