@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "documents",
     "reviews",
     "dossier",
+    "continuing_education",
     "integrity",
 ]
 
@@ -246,6 +247,12 @@ SMS_PHONE_DAILY_LIMIT = 10
 SMS_IP_HOURLY_LIMIT = env.int("SMS_IP_HOURLY_LIMIT", default=30)
 SMS_IP_DAILY_LIMIT = env.int("SMS_IP_DAILY_LIMIT", default=100)
 SMS_GLOBAL_DAILY_LIMIT = env.int("SMS_GLOBAL_DAILY_LIMIT", default=50_000)
+# Code checks per IP per hour, across accounts (guessing codes for many people at once).
+SMS_CHECK_IP_HOURLY_LIMIT = env.int("SMS_CHECK_IP_HOURLY_LIMIT", default=300)
+# Sign-in code requests answer after at least this long, matching ID + phone or not (SECURITY.md 6.3.8).
+SMS_LOGIN_ANSWER_SECONDS = env.float("SMS_LOGIN_ANSWER_SECONDS", default=0.3)
+# The cache alias that holds the SMS limits (Redis in production).
+SMS_RATELIMIT_CACHE = "default"
 
 # --------------------------------------------------------------------------- background work
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
