@@ -18,6 +18,7 @@ urlpatterns = [
     path("documents/", include("documents.urls")),
     path("reviews/", include("reviews.urls")),
     path("dossier/", include("dossier.urls")),
+    path("ce/", include("continuing_education.urls")),
     path("integrity/", include("integrity.urls")),
     path("", include("notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContinuingEducationConfig(AppConfig):
+    name = "continuing_education"
+    verbose_name = _("Continuing education")  # 继续教育
+
+    def ready(self):
+        from reviews.registry import ApplicationKind, NotifyTexts, register_kind
+
+        from .constants import KIND_CE
+        from .models import CreditRecord
+        from .selectors import record_proofs
+        from .services import apply_record, check_record_before_submit
+
+        register_kind(
+            ApplicationKind(
+                name=KIND_CE,
+                label=_("Continuing education"),  # 继续教育
+                payload_model=CreditRecord,
+                apply=apply_record,
+                reviewer_template="continuing_education/review.html",
+                proof_documents=record_proofs,
+                before_submit=check_record_before_submit,
+                sla_working_days=5,
+                notify_texts=NotifyTexts(
+                    approved=_("Your continuing education record has been approved."),
+                    returned=_("Your continuing education record has been returned. Reason: %(reason)s"),
+                ),
+                # A person files many records a year, several of them waiting at once.
+                exclusive=False,
+            )
+        )
