@@ -12,6 +12,7 @@ whatever step failed, so an attacker learns nothing about which part was wrong.
 
 import re
 import secrets
+from typing import NoReturn
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login
@@ -255,7 +256,7 @@ def _count_failure(request, username: str) -> None:
     user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
 
 
-def _refuse(request, username: str, reason: str, user: User | None = None):
+def _refuse(request, username: str, reason: str, user: User | None = None) -> NoReturn:
     # django-axes flags the request when this failure reached the limit, or when the client
     # was locked out already (then the password was not even checked).
     locked = bool(getattr(request, "axes_locked_out", False))
