@@ -31,6 +31,9 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["status", "created_at"], name="notif_status_idx")]
 
+    def __str__(self):
+        return f"{self.dedupe_key} ({self.status})"
+
 
 class DevSmsMessage(models.Model):
     """What the console backend 'sent', for the developer outbox page (DEBUG only)."""
@@ -41,3 +44,6 @@ class DevSmsMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S}"
