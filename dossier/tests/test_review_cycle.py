@@ -193,3 +193,24 @@ def test_the_reviewer_page_shows_every_field_the_photo_and_the_proofs(client, un
     for proof in dossier.proofs.all():
         assert reverse("documents:view", args=[proof.document_id]) in page
     assert "专业技术资格证书：会计类 中级" in page
+
+
+def test_the_reviewer_page_costs_the_same_queries_whatever_the_number_of_rows(client, units, login_staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .factories import EducationRecordFactory, give_every_proof
+
+    small = collection(state="pending")
+    large = collection(state="pending")
+    for position in range(1, 4):
+        EducationRecordFactory(dossier=large.dossier, position=position)
+    large.dossier.proofs.all().delete()
+    give_every_proof(large.dossier, large.application_id)
+    login_staff(client, reviewer_of("420102"))
+    counts = []
+    for payload in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("reviews:detail", args=[payload.application_id])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
