@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .constants import CreditRule
 from .exceptions import CreditError
-from .rules import credits_for, max_credits_of, roles_of
+from .rules import credits_for, max_credits_of, max_days_of, roles_of
 from .selectors import allowed_years
 from .services import Entry, entry_problems, years_message
 
@@ -154,15 +154,16 @@ class CreditRecordForm(BootstrapForm):
         self.years = years
         self.fields["year"].choices = [(y, str(y)) for y in years]
         self.fields["year"].error_messages["invalid_choice"] = years_message(years)
-        self.item = self._chosen_item()
-        roles = roles_of(self.item) if self.item else []
+        self.chosen_item = self._chosen_item()
+        item = self.chosen_item
+        roles = roles_of(item) if item else []
         self.fields["role"].widget.choices = [("", _("Please choose")), *((r, r) for r in roles)]
-        if self.item and self.item.rule == CreditRule.REVIEWER_SETS:
+        if item and item.rule == CreditRule.REVIEWER_SETS:
             self.fields["proposed_credits"].help_text = _(
                 "At most %(max)d. The reviewer settles the final credits."
-            ) % {"max": max_credits_of(self.item)}
-        if self.item and self.item.rule == CreditRule.PER_DAY:
-            self.fields["days"].widget.attrs["max"] = self.item.params.get("max_days", "")
+            ) % {"max": max_credits_of(item)}
+        if item and item.rule == CreditRule.PER_DAY:
+            self.fields["days"].widget.attrs["max"] = max_days_of(item)
         self.entry: Entry | None = None
         self._style()
 
@@ -176,11 +177,11 @@ class CreditRecordForm(BootstrapForm):
     @property
     def item_field(self) -> str | None:
         """The name of the extra field the chosen item uses (days / role / proposed_credits), if any."""
-        return self.RULE_FIELDS.get(self.item.rule) if self.item else None
+        return self.RULE_FIELDS.get(self.chosen_item.rule) if self.chosen_item else None
 
     def estimate(self) -> Estimate:
         value = self.data.get if self.is_bound else self.initial.get
-        return estimate_credits(self.item, days=value("days"), role=value("role"), proposed=value("proposed_credits"))
+        return estimate_credits(self.chosen_item, days=value("days"), role=value("role"), proposed=value("proposed_credits"))
 
     def clean(self):
         cleaned = super().clean()

@@ -213,6 +213,13 @@ def record_for_owner(person, pk) -> CreditRecord:
     return record
 
 
+def record_for_token(person, token) -> CreditRecord | None:
+    """The record the person filed with this form token (a form posted twice finds the first)."""
+    if not token:
+        return None
+    return CreditRecord.objects.filter(person=person, token=str(token)[:40]).first()
+
+
 def record_of_application(application) -> CreditRecord | None:
     return (
         CreditRecord.objects.filter(application=application)

@@ -27,6 +27,7 @@ from .selectors import (
     active_items,
     allowed_years,
     record_for_owner,
+    record_for_token,
     record_years,
     records_of,
     requirement_for,
@@ -124,12 +125,18 @@ def _apply_service_error(form, proof_errors: dict, exc: CreditError) -> str:
     return str(exc.message)
 
 
+def _typed(data) -> dict:
+    """What was typed, as the initial values of an unbound form (shown again, not validated)."""
+    return {name: data.get(name) for name in CreditRecordForm.base_fields if name in data}
+
+
 def _handle_post(request, form, *, documents, proof_errors, save, record=None):
     """Validate, call `save(entry, documents)`, or render the form again with everything kept."""
     if request.POST.get("action") == "compute":
-        # Without JavaScript: show the item's own fields and its credits, save nothing.
+        # Without JavaScript: show the item's own fields and its credits; save nothing, judge nothing.
+        shown = CreditRecordForm(initial=_typed(request.POST), items=list(form.items.values()), also_year=form.also_year)
         return _render_form(
-            request, form, documents=documents, proof_errors=proof_errors, record=record, show_errors=False
+            request, shown, documents=documents, proof_errors=proof_errors, record=record, show_errors=False
         )
     form_error = ""
     valid = form.is_valid()
@@ -162,6 +169,10 @@ def new(request):
         form = CreditRecordForm(initial=initial, items=items)
         return _render_form(request, form, documents={}, proof_errors={})
 
+    already = record_for_token(person, request.POST.get("token"))
+    if already is not None:
+        # The same form posted again (double click, back button): the record exists.
+        return redirect(_index_url(already.year))
     documents, proof_errors = services.take_proofs(owner=person, data=request.POST, files=request.FILES)
     form = CreditRecordForm(request.POST, items=items)
 
@@ -181,7 +192,7 @@ def item_fields(request):
     """htmx: the chosen item's own fields and its credits, as the person changes item, days or role."""
     if not is_collected(request.user):
         raise Http404
-    form = CreditRecordForm(request.GET, items=active_items())
+    form = CreditRecordForm(initial=_typed(request.GET), items=active_items())
     context = {"form": form, "estimate": form.estimate(), "show_errors": False}
     return render(request, "continuing_education/_item_fields.html", context)
 
