@@ -214,3 +214,14 @@ def test_the_reviewer_page_costs_the_same_queries_whatever_the_number_of_rows(cl
             assert client.get(reverse("reviews:detail", args=[payload.application_id])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_record_shows_the_label_an_administrator_corrected(client, units):
+    from dossier.models import OptionItem
+
+    payload = collection(state="approved")
+    item = OptionItem.objects.get(list_key="political_status", value=payload.dossier.political_status)
+    item.label = "群众（无党派人士）"
+    item.save()
+    client.force_login(payload.application.applicant)
+    assert "群众（无党派人士）" in text(client.get(reverse("dossier:record")))
