@@ -16,7 +16,7 @@ from identity.constants import IdType
 from identity.validators import birth_date_and_sex, validate_uscc
 from regions.forms import ReviewUnitField
 
-from .constants import LEVELS_WITHOUT_MAJOR, NO_DEGREE, NO_EDUCATION, NONE, OptionList, Sex
+from .constants import LEVELS_WITHOUT_MAJOR, NO_EDUCATION, NONE, OptionList, Sex
 from .models import Dossier
 from .options import OptionField
 
@@ -192,10 +192,6 @@ class EducationForm(BootstrapMixin, forms.Form):
         elif enrolled and graduated and graduated <= enrolled:
             self.add_error("graduated_on", _("The graduation date must be after the enrolment date."))
         return data
-
-    @property
-    def needs_degree_certificate(self) -> bool:
-        return self.cleaned_data.get("degree") not in ("", None, NO_DEGREE)
 
 
 class BaseEducationFormSet(forms.BaseFormSet):

@@ -25,10 +25,6 @@ class ProofSlot:
     help: Promise | str = ""
     is_employment: bool = False  # offers the 从事会计工作说明 template
 
-    @property
-    def dom_id(self) -> str:
-        return "proof-" + self.key.replace(":", "-")
-
 
 def _row_label(template, row) -> str:
     return template % {"level": row.level, "school": row.school}

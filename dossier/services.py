@@ -23,7 +23,7 @@ from reviews.services import ReviewError
 
 from .constants import KIND_COLLECTION, STEPS, Step
 from .models import CollectionPayload, Dossier, DossierProof, EducationRecord, PersonRecord, RecordVersion
-from .proofs import proof_slots
+from .proofs import missing_proofs, proof_slots
 from .sections import SECTIONS, section_errors
 from .snapshot import dossier_snapshot
 
@@ -191,8 +191,6 @@ def save_proofs(*, payload, data, files, request=None) -> dict[str, str]:
 
 def submission_problems(dossier: Dossier) -> list[str]:
     """What stops a dossier from being submitted, in words: unfinished steps and missing proofs."""
-    from .proofs import missing_proofs
-
     problems = [
         str(_("Step “%(step)s” is not complete.") % {"step": step.label})
         for step, failing in section_errors(dossier).items()
