@@ -8,7 +8,7 @@ from identity.tests.factories import AccountantFactory, review_unit
 @pytest.fixture(autouse=True)
 def option_lists(request):
     """The option lists of the data migration; loaded again if a transactional test flushed them."""
-    if "django_db_setup" not in request.fixturenames and not request.node.get_closest_marker("django_db"):
+    if request.node.get_closest_marker("django_db") is None:
         return
     request.getfixturevalue("db")
     from dossier.models import OptionItem
