@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "documents",
     "reviews",
     "dossier",
+    "phone_change",
     "continuing_education",
     "integrity",
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("dossier/", include("dossier.urls")),
     path("ce/", include("continuing_education.urls")),
     path("integrity/", include("integrity.urls")),
+    path("phone-change/", include("phone_change.urls")),
     path("", include("notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

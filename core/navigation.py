@@ -64,6 +64,6 @@ ENTRIES = (
         _("Mobile number change"),
         _("Registered but lost your old phone? Apply here to sign in with a new number."),
         _("Registered accountants who can no longer receive codes on the old phone."),
-        "identity:phone_change",
+        "phone_change:apply",
     ),
 )

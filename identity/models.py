@@ -5,6 +5,7 @@ import uuid
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .constants import IdType, StaffRole, UserKind
@@ -73,6 +74,21 @@ class User(AbstractUser):
     @property
     def is_sms_locked(self) -> bool:
         return self.sms_locked_at is not None
+
+    def _get_session_auth_hash(self, secret=None):
+        """For accountants the session hash covers the phone too: a changed number (手机号更换)
+        ends every session of the person, as a changed password does. Staff keep Django's hash.
+
+        Overrides the helper behind both get_session_auth_hash() and the SECRET_KEY_FALLBACKS check.
+        """
+        if self.kind != UserKind.ACCOUNTANT:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "identity.User.get_session_auth_hash.accountant",
+            f"{self.password}\x1f{self.phone}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class SmsCodePurpose(models.TextChoices):

@@ -43,6 +43,11 @@ PUBLIC = {
     "identity:send_code",
     "identity:staff_login",
     "regions:unit_options",
+    # 手机号更换 (manual §9): for people who can no longer sign in.
+    "phone_change:apply",
+    "phone_change:submitted",
+    "phone_change:status",
+    "phone_change:status_result",
     "admin:login",  # the admin's own sign-in page (password + TOTP)
     "captcha-image",
     "captcha-image-2x",

@@ -46,7 +46,7 @@ def _render(request, form, *, status=200, fragment=False, **extra):
         "form": form,
         "purpose": form.purpose,
         "next": _safe_next(request),
-        "phone_change_url": _optional_url("identity:phone_change"),
+        "phone_change_url": _optional_url("phone_change:apply"),
         **extra,
     }
     template = FRAGMENT if fragment else PAGES[form.purpose][1]

@@ -1,0 +1,352 @@
+"""Writes of the 手机号更换 application (manual §9; DOMAIN.md "手机号更换"; SECURITY.md 6.3.8).
+
+A person who registered but lost the old phone applies on a PUBLIC page, in one POST: document,
+name, the new phone with the SMS code sent to it, reason, the unit, and three photos (ID card both
+sides, the person holding it). `submit_phone_change`:
+
+1. checks the reason and the photos (the same checks and messages for everybody) before the code,
+   so a bad file never costs the person their code;
+2. checks and consumes the SMS code sent to the NEW phone (`identity.accountant_services.verify_code`,
+   with its rate limits and audit);
+3. looks for a registered, active accountant with this document AND this name. Only then is
+   anything stored:
+   - no open application: one is started, routed to the unit managing the approved record (else
+     the unit chosen on the form), the photos are stored as the accountant's documents attached to
+     it, and it is submitted through the review engine;
+   - a returned one: the new submission replaces its data and photos and resubmits it (the engine
+     resumes its SLA clock); the old photos go back to temporary and are purged;
+   - a pending one: nothing changes (a double submit, or another request while one is in review).
+   Otherwise nothing is stored and nothing is routed;
+4. takes at least PHONE_CHANGE_ANSWER_SECONDS in every case. The person is told the same thing
+   whatever happened; the returned `Outcome` is for the audit log and tests only.
+
+Uploads: nothing from the public page is stored before the person is matched, so there are no
+anonymous or unowned documents. The photos of a matched submission are owned by the accountant
+(their quota) and attached to the application in the submission's own transaction; a form with an
+error keeps no file (the page asks to choose them again).
+
+Phones need not be unique across people (family members share a phone; sign-in is bound to the
+document, not to the number), so approval never refuses a number another accountant also uses:
+the reviewer sees how many others have it on record and decides.
+
+Approval (`apply_phone_change`, the kind's apply) writes the new number onto the account, which
+ends every session of the person (`identity.models.User` mixes the phone into the session hash),
+and tells the OLD phone through the notification outbox; the engine's approval SMS goes to the new
+number. A return sends no SMS (the old phone is lost, the new one is not the account's yet): the
+person sees the reason on the status page and applies again.
+
+Audit actions written here: phone_change.submitted, phone_change.already_pending,
+phone_change.not_routed, phone_change.applied, phone_change.status_checked (masked values only).
+"""
+
+import time
+import unicodedata
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import AuditEvent
+from audit.services import record_event
+from core.masking import mask_id_number, mask_phone
+from documents.constants import ContentType
+from documents.exceptions import UploadRejected
+from documents.inspection import inspect_proof, read_upload, sniff
+from documents.services import detach, store_upload
+from identity.accountant_services import AccountantError, find_accountant, verify_code
+from identity.models import SmsCodePurpose, User
+from notifications.services import queue_notification
+from reviews import services as reviews
+from reviews.constants import Status
+from reviews.selectors import open_application
+from reviews.services import ReviewError
+
+from .constants import (
+    ANSWER_FLOOR_DEFAULT,
+    ANSWER_FLOOR_SETTING,
+    KIND_PHONE_CHANGE,
+    PHOTO_FIELDS,
+    REASON_MAX_LENGTH,
+    Outcome,
+    Routing,
+)
+from .models import PhoneChangePayload
+from .selectors import latest_for_status, managing_unit
+
+REASON_REQUIRED = _("Please say why you are changing your mobile number.")
+REASON_TOO_LONG = _("The reason may be at most %(max)d characters long.")
+PHOTO_REQUIRED = _("Choose this photo.")
+PHOTO_NOT_IMAGE = _("Upload a photo in JPG or PNG format (not a PDF or another kind of file).")
+OLD_PHONE_NOTICE = _(
+    "The mobile number bound to your account has been changed to %(phone)s. "
+    "If you did not ask for this, please contact your local finance bureau (%(unit)s)."
+)
+# The middle dots people type in minority and foreign names, all read as one.
+_NAME_DOTS = str.maketrans({"•": "·", "・": "·", ".": "·", "‧": "·", "∙": "·"})
+
+
+class PhoneChangeError(Exception):
+    """A refusal the person can act on: `errors` maps a form field (None: the whole form) to a message.
+
+    `status` is the HTTP status to answer with (429 rate limited, 503 limiter down).
+    """
+
+    def __init__(self, message=None, *, field: str | None = None, errors: dict | None = None, status: int = 200):
+        self.errors = dict(errors or {})
+        if message is not None:
+            self.errors.setdefault(field, message)
+        super().__init__("; ".join(str(m) for m in self.errors.values()))
+        self.status = status
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def clean_reason(reason) -> str:
+    """The reason, spaces collapsed; required, at most REASON_MAX_LENGTH characters."""
+    text = " ".join(str(reason or "").split())
+    if not text:
+        raise PhoneChangeError(REASON_REQUIRED, field="reason")
+    if len(text) > REASON_MAX_LENGTH:
+        raise PhoneChangeError(REASON_TOO_LONG % {"max": REASON_MAX_LENGTH}, field="reason")
+    return text
+
+
+def check_photos(*, photos: dict) -> None:
+    """Check the three uploaded photos ({form field: UploadedFile}) as the documents pipeline will.
+
+    Images only (JPEG or PNG, decided by content), within the proof size and pixel limits, clean for
+    the scanners. Raises PhoneChangeError with one message per refused photo. Stores nothing.
+    """
+    errors = {}
+    for field in PHOTO_FIELDS:
+        uploaded = photos.get(field)
+        if uploaded is None:
+            errors[field] = PHOTO_REQUIRED
+            continue
+        try:
+            data = read_upload(uploaded, max_bytes=settings.DOCUMENT_PROOF_MAX_BYTES)
+            if sniff(data) not in (ContentType.JPEG, ContentType.PNG):
+                raise UploadRejected(PHOTO_NOT_IMAGE, code="type")
+            inspect_proof(data)
+        except UploadRejected as exc:
+            errors[field] = exc.message
+    if errors:
+        raise PhoneChangeError(errors=errors)
+
+
+def name_key(name: str) -> str:
+    """A name as compared with the one on record: width, spaces, case and middle-dot variants ignored."""
+    text = unicodedata.normalize("NFKC", name or "").translate(_NAME_DOTS)
+    return "".join(text.split()).casefold()
+
+
+def _check_code(*, request, id_type: str, id_number: str, new_phone: str, code: str) -> None:
+    try:
+        verify_code(
+            request=request,
+            purpose=SmsCodePurpose.PHONE_CHANGE,
+            id_type=id_type,
+            id_number=id_number,
+            phone=new_phone,
+            code=code,
+        )
+    except AccountantError as exc:
+        raise PhoneChangeError(exc.message, field=exc.field, status=exc.status) from None
+
+
+def _match(*, id_type: str, id_number: str, full_name: str) -> tuple[User | None, str]:
+    """The registered, active accountant with this document and this name, or (None, why not)."""
+    person = find_accountant(id_type=id_type, id_number=id_number)
+    if person is None:
+        return None, "not_registered"
+    if not person.is_active:
+        return None, "inactive"
+    if name_key(person.full_name) != name_key(full_name):
+        return None, "name_mismatch"
+    return person, "ok"
+
+
+def _pad_to_floor(started: float) -> None:
+    floor = getattr(settings, ANSWER_FLOOR_SETTING, ANSWER_FLOOR_DEFAULT)
+    remaining = floor - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
+def route_unit(person, chosen_unit):
+    """(unit, Routing): the unit managing the approved record if active, else the chosen unit."""
+    record_unit = managing_unit(person)
+    if record_unit is not None and record_unit.is_active:
+        return record_unit, Routing.RECORD
+    return chosen_unit, Routing.CHOSEN
+
+
+# --------------------------------------------------------------------------- the public submission
+
+
+def submit_phone_change(
+    *,
+    request,
+    id_type: str,
+    id_number: str,
+    full_name: str,
+    new_phone: str,
+    code: str,
+    reason: str,
+    unit,
+    photos: dict,
+) -> Outcome:
+    """Take a public 手机号更换 request (see the module docstring). Returns what happened, never to be shown.
+
+    `photos` maps the form fields of PHOTO_FIELDS to uploaded files; `unit` is an active ReviewUnit
+    (the unit picker), used when the person has no approved record. Raises PhoneChangeError.
+    """
+    started = time.monotonic()
+    try:
+        reason = clean_reason(reason)
+        check_photos(photos=photos)
+        _check_code(request=request, id_type=id_type, id_number=id_number, new_phone=new_phone, code=code)
+        masked = {"id_number": mask_id_number(id_number), "new_phone": mask_phone(new_phone)}
+        person, why = _match(id_type=id_type, id_number=id_number, full_name=full_name)
+        if person is None:
+            with transaction.atomic():
+                record_event(
+                    action="phone_change.not_routed",
+                    request=request,
+                    result=AuditEvent.Result.FAILURE,
+                    detail={**masked, "reason": why},
+                )
+            return Outcome.NOT_ROUTED
+        return _route(
+            request=request,
+            person=person,
+            fields={"id_type": id_type, "id_number": id_number, "full_name": full_name, "new_phone": new_phone},
+            reason=reason,
+            unit=unit,
+            photos=photos,
+            masked=masked,
+        )
+    finally:
+        _pad_to_floor(started)
+
+
+def _route(*, request, person, fields: dict, reason: str, unit, photos: dict, masked: dict) -> Outcome:
+    try:
+        with transaction.atomic():
+            # One submission of a person at a time: a double submit waits here, then finds it pending.
+            person = User.objects.select_for_update().get(pk=person.pk)
+            application = open_application(person, KIND_PHONE_CHANGE)
+            if application is not None and application.status == Status.PENDING:
+                record_event(action="phone_change.already_pending", request=request, obj=application, detail=masked)
+                return Outcome.ALREADY_PENDING
+
+            target, routing = route_unit(person, unit)
+            payload = None
+            if application is None:
+                application = reviews.start_application(
+                    kind=KIND_PHONE_CHANGE, applicant=person, unit=target, request=request
+                )
+            else:
+                payload = PhoneChangePayload.objects.select_for_update().filter(application=application).first()
+                if application.unit_id != target.pk:
+                    reviews.set_unit(application=application, unit=target, actor=person, request=request)
+            outcome = Outcome.SUBMITTED if payload is None else Outcome.RESUBMITTED
+            replaced = [getattr(payload, name) for name in PHOTO_FIELDS] if payload is not None else []
+
+            stored = {
+                name: store_upload(owner=person, uploaded_file=photos[name], slot=slot, application_id=application.pk)
+                for name, slot in PHOTO_FIELDS.items()
+            }
+            payload = payload or PhoneChangePayload(application=application, submissions=0)
+            for name, value in {**fields, **stored}.items():
+                setattr(payload, name, value)
+            payload.old_phone = person.phone
+            payload.reason = reason
+            payload.chosen_unit = unit
+            payload.routing = routing
+            payload.submissions += 1
+            payload.updated_at = timezone.now()
+            payload.save()
+            for document in replaced:
+                detach(document=document)
+
+            reviews.submit(application=application, actor=person, request=request)
+            record_event(
+                action="phone_change.submitted",
+                request=request,
+                obj=application,
+                detail={
+                    **masked,
+                    "old_phone": mask_phone(person.phone),
+                    "unit": target.code,
+                    "routing": routing,
+                    "submission": payload.submissions,
+                },
+            )
+            return outcome
+    except UploadRejected as exc:  # storage down or the person's upload quota: nothing was kept
+        raise PhoneChangeError(exc.message) from None
+    except ReviewError as exc:
+        raise PhoneChangeError(exc.message) from None
+
+
+# --------------------------------------------------------------------------- status lookup
+
+
+def check_status(*, request, id_type: str, id_number: str, new_phone: str, code: str) -> int | None:
+    """Check the SMS code sent to `new_phone`, then find the application that asked for that number.
+
+    Returns its id, or None — the same for an unregistered document. Raises PhoneChangeError for a
+    wrong code or a rate limit.
+    """
+    _check_code(request=request, id_type=id_type, id_number=id_number, new_phone=new_phone, code=code)
+    found = latest_for_status(id_type=id_type, id_number=id_number, new_phone=new_phone)
+    with transaction.atomic():
+        record_event(
+            action="phone_change.status_checked",
+            request=request,
+            object_type="reviews.application" if found else "",
+            object_id=str(found or ""),
+            detail={"id_number": mask_id_number(id_number), "new_phone": mask_phone(new_phone), "found": bool(found)},
+        )
+    return found
+
+
+# --------------------------------------------------------------------------- approval
+
+
+def apply_phone_change(application) -> None:
+    """The kind's apply(): runs inside the approving transaction, after the engine locked the row.
+
+    Writes the new number onto the account (which ends the person's sessions: the session hash
+    covers the phone), makes the engine's approval SMS go to the NEW number, queues a notice to the
+    OLD number in the same transaction, and writes an audit row.
+    """
+    payload = PhoneChangePayload.objects.select_for_update().get(application=application)
+    person = User.objects.select_for_update().get(pk=application.applicant_id)
+    old_phone = person.phone
+    person.phone = payload.new_phone
+    person.save(update_fields=["phone"])
+    if payload.old_phone != old_phone:
+        payload.old_phone = old_phone
+        payload.save(update_fields=["old_phone"])
+    # The engine sends its approval SMS to application.applicant.phone once this returns.
+    application.applicant = person
+
+    if old_phone and old_phone != payload.new_phone:
+        with translation.override(settings.LANGUAGE_CODE):
+            text = str(OLD_PHONE_NOTICE) % {"phone": mask_phone(payload.new_phone), "unit": application.unit.name}
+        queue_notification(phone=old_phone, text=text, dedupe_key=f"phone_change:{application.pk}:old_phone")
+    record_event(
+        action="phone_change.applied",
+        actor=application.decided_by,
+        obj=person,
+        detail={
+            "application": application.pk,
+            "id_number": mask_id_number(person.id_number),
+            "old_phone": mask_phone(old_phone),
+            "new_phone": mask_phone(payload.new_phone),
+        },
+    )
