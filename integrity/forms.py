@@ -39,11 +39,15 @@ class _RuleForm(InvalidFieldsMixin, forms.Form):
     """Runs a service's field check in clean() and shows its refusal next to the field it names."""
 
     def add_rule_error(self, exc: IntegrityRecordError) -> None:
-        field = exc.field if exc.field in self.fields else None
-        if field is not None and field in self.errors:
-            return
-        self.add_error(field, exc.message)
-        if field is not None:
+        """Every refused field gets its message (unless the field already shows one)."""
+        errors = exc.errors or {exc.field: exc.message}
+        for field, message in errors.items():
+            if field not in self.fields:
+                self.add_error(None, message)
+                continue
+            if field in self.errors:
+                continue
+            self.add_error(field, message)
             widget = self.fields[field].widget
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
@@ -91,8 +95,6 @@ class HonourForm(_RuleForm):
 
     def clean(self):
         cleaned = super().clean()
-        if any(name in self.errors for name in ("name_choice", "level", "awarded_on")):
-            return cleaned
         try:
             cleaned.update(
                 clean_honour_fields(
@@ -179,8 +181,6 @@ class NegativeRecordForm(_RuleForm):
 
     def clean(self):
         cleaned = super().clean()
-        if any(name in self.errors for name in ("penalty_kind", "decision_date", "period_start", "period_end")):
-            return cleaned
         try:
             cleaned.update(clean_negative_fields(**self.service_fields()))
         except IntegrityRecordError as exc:

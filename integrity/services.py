@@ -68,19 +68,23 @@ PERIOD_END_REQUIRED = _("Give the end of the period, or tick “permanent”.")
 PERIOD_END_WITH_PERMANENT = _("A permanent period has no end date.")
 PERIOD_END_BEFORE_START = _("The end of the period cannot be before its start.")
 ALREADY_REVOKED = _("This record has already been revoked.")
+FORM_USED = _("This form has already been used. Please open the entry page again.")
 REVOKE_REASON_REQUIRED = _("Please give the reason for revoking the record.")
 
 
 class IntegrityRecordError(Exception):
     """A request about an integrity record the person must correct or cannot make.
 
-    `field` names the form field the message belongs next to (None: the whole form).
+    `field` names the form field the message belongs next to (None: the whole form); `errors`
+    holds every refused field when a check found several.
     """
 
-    def __init__(self, message, *, field: str | None = None):
+    def __init__(self, message, *, field: str | None = None, errors: dict | None = None):
         super().__init__(str(message))
         self.message = message
         self.field = field
+        # Every field refused at once ({field: message}), for forms that show them all.
+        self.errors = errors if errors is not None else ({field: message} if field else {})
 
     def __str__(self):
         return str(self.message)
@@ -108,37 +112,71 @@ def _past_date(value, *, field: str, today: datetime.date) -> datetime.date:
     return value
 
 
+class _Checks:
+    """Runs field checks and keeps every refusal, so a form shows all its errors at once."""
+
+    def __init__(self):
+        self.errors: dict[str, object] = {}
+
+    def run(self, key: str, check, /, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except IntegrityRecordError as exc:
+            self.errors.setdefault(exc.field or key, exc.message)
+            return None
+
+    def fail(self, field: str, message) -> None:
+        self.errors.setdefault(field, message)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            field, message = next(iter(self.errors.items()))
+            raise IntegrityRecordError(message, field=field, errors=self.errors)
+
+
+def _listed(list_key, value, *, field: str) -> tuple[str, bool]:
+    picked = option(list_key, value or "")
+    if picked is None:
+        raise IntegrityRecordError(CHOOSE_FROM_LIST, field=field)
+    return picked
+
+
 def clean_honour_fields(
     *, name_choice, other_name="", level, awarded_on, awarding_body, document_number, today=None
 ) -> dict:
     """The fields of an honour record checked and normalised, ready to store.
 
-    Raises IntegrityRecordError naming the first field that breaks a rule. 奖励名称 and 级别 must be
-    offered items; an item that asks for a name needs it typed (kept as `name`), any other item is
-    its own name; 时间 not in the future.
+    Raises IntegrityRecordError with every field that breaks a rule (`errors`; `field` is the
+    first). 奖励名称 and 级别 must be offered items; an item that asks for a name needs it typed
+    (kept as `name`), any other item is its own name; 时间 not in the future.
     """
     today = today or timezone.localdate()
-    picked = option(OptionList.HONOUR_NAME, name_choice or "")
-    if picked is None:
-        raise IntegrityRecordError(CHOOSE_FROM_LIST, field="name_choice")
-    label, asks_for_name = picked
-    if asks_for_name:
-        other = " ".join(str(other_name or "").split())
-        if not other:
-            raise IntegrityRecordError(NAME_REQUIRED, field="other_name")
-        name = _text(other, field="other_name", max_length=NAME_MAX_LENGTH)
-    else:
+    checks = _Checks()
+    picked = checks.run("name_choice", _listed, OptionList.HONOUR_NAME, name_choice, field="name_choice")
+    name = None
+    if picked is not None:
+        label, asks_for_name = picked
         name = label
-    if option(OptionList.HONOUR_LEVEL, level or "") is None:
-        raise IntegrityRecordError(CHOOSE_FROM_LIST, field="level")
-    return {
+        if asks_for_name:
+            if not " ".join(str(other_name or "").split()):
+                checks.fail("other_name", NAME_REQUIRED)
+            else:
+                name = checks.run("other_name", _text, other_name, field="other_name", max_length=NAME_MAX_LENGTH)
+    checks.run("level", _listed, OptionList.HONOUR_LEVEL, level, field="level")
+    cleaned = {
         "name_choice": name_choice,
         "name": name,
         "level": level,
-        "awarded_on": _past_date(awarded_on, field="awarded_on", today=today),
-        "awarding_body": _text(awarding_body, field="awarding_body", max_length=BODY_MAX_LENGTH),
-        "document_number": _text(document_number, field="document_number", max_length=DOCUMENT_NUMBER_MAX_LENGTH),
+        "awarded_on": checks.run("awarded_on", _past_date, awarded_on, field="awarded_on", today=today),
+        "awarding_body": checks.run(
+            "awarding_body", _text, awarding_body, field="awarding_body", max_length=BODY_MAX_LENGTH
+        ),
+        "document_number": checks.run(
+            "document_number", _text, document_number, field="document_number", max_length=DOCUMENT_NUMBER_MAX_LENGTH
+        ),
     }
+    checks.raise_if_any()
+    return cleaned
 
 
 def clean_negative_fields(
@@ -153,31 +191,37 @@ def clean_negative_fields(
     note="",
     today=None,
 ) -> dict:
-    """The fields of a negative record checked and normalised. Raises IntegrityRecordError(field=…)."""
+    """The fields of a negative record checked and normalised.
+
+    Raises IntegrityRecordError with every field that breaks a rule (`errors`; `field` is the
+    first): an offered penalty kind; 依据 and 决定机关 given; 决定日期 not in the future; 期限 from a
+    start to an end not before it, or permanent without an end; a note of at most 500 characters.
+    """
     today = today or timezone.localdate()
+    checks = _Checks()
     if not isinstance(penalty_kind, PenaltyKind) or not penalty_kind.is_active:
-        raise IntegrityRecordError(CHOOSE_FROM_LIST, field="penalty_kind")
+        checks.fail("penalty_kind", CHOOSE_FROM_LIST)
     cleaned = {
         "penalty_kind": penalty_kind,
-        "basis": _text(basis, field="basis", max_length=BASIS_MAX_LENGTH),
-        "authority": _text(authority, field="authority", max_length=BODY_MAX_LENGTH),
-        "decision_date": _past_date(decision_date, field="decision_date", today=today),
+        "basis": checks.run("basis", _text, basis, field="basis", max_length=BASIS_MAX_LENGTH),
+        "authority": checks.run("authority", _text, authority, field="authority", max_length=BODY_MAX_LENGTH),
+        "decision_date": checks.run("decision_date", _past_date, decision_date, field="decision_date", today=today),
     }
     if not isinstance(period_start, datetime.date):
-        raise IntegrityRecordError(REQUIRED, field="period_start")
-    if period_start < EARLIEST_DATE:
-        raise IntegrityRecordError(DATE_TOO_EARLY, field="period_start")
+        checks.fail("period_start", REQUIRED)
+    elif period_start < EARLIEST_DATE:
+        checks.fail("period_start", DATE_TOO_EARLY)
     is_permanent = bool(is_permanent)
     if is_permanent and period_end is not None:
-        raise IntegrityRecordError(PERIOD_END_WITH_PERMANENT, field="period_end")
-    if not is_permanent:
-        if period_end is None:
-            raise IntegrityRecordError(PERIOD_END_REQUIRED, field="period_end")
-        if period_end < period_start:
-            raise IntegrityRecordError(PERIOD_END_BEFORE_START, field="period_end")
+        checks.fail("period_end", PERIOD_END_WITH_PERMANENT)
+    elif not is_permanent and period_end is None:
+        checks.fail("period_end", PERIOD_END_REQUIRED)
+    elif not is_permanent and isinstance(period_start, datetime.date) and period_end < period_start:
+        checks.fail("period_end", PERIOD_END_BEFORE_START)
     note = str(note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
-        raise IntegrityRecordError(TOO_LONG % {"max": NOTE_MAX_LENGTH}, field="note")
+        checks.fail("note", TOO_LONG % {"max": NOTE_MAX_LENGTH})
+    checks.raise_if_any()
     return {
         **cleaned,
         "period_start": period_start,
@@ -196,16 +240,16 @@ def take_proof_uploads(*, owner, data, files) -> tuple[dict, dict]:
     Each box posts either the id of a file already uploaded through it (`proof-<slot>-document`,
     htmx) or the file itself (`proof-<slot>-file`, without JavaScript), which is stored now as a
     temporary upload so that nothing is lost if another field needs correcting; `proof-<slot>-remove`
-    empties the box. Only the person's own proofs of that box are taken. A refused file keeps the
+    drops the box's earlier file (a new file chosen with it still counts). Only the person's own proofs of that box are taken. A refused file keeps the
     box's earlier file and reports why.
     """
     documents, errors = {}, {}
     for slot in HONOUR_PROOF_SLOTS:
         prefix = proof_prefix(slot)
-        if data.get(f"{prefix}-remove"):
-            continue
         current = document_for_owner(owner=owner, document_id=data.get(f"{prefix}-document"))
         if current is not None and (current.slot != slot or current.kind != DocumentKind.PROOF):
+            current = None
+        if data.get(f"{prefix}-remove"):
             current = None
         upload = files.get(f"{prefix}-file")
         if upload is not None:
@@ -291,9 +335,11 @@ def apply_for_honour(*, person, fields: dict, proofs: dict, submission_key=None,
             )
             reviews.submit(application=application, actor=person, request=request)
     except IntegrityError:
-        existing = _by_submission_key(person, submission_key) if submission_key is not None else None
-        if existing is None:
+        if submission_key is None:
             raise
+        existing = _by_submission_key(person, submission_key)
+        if existing is None:  # a key that is not this person's: never theirs to reuse
+            raise IntegrityRecordError(FORM_USED) from None
         return existing
     return application
 

@@ -338,3 +338,21 @@ def test_a_withdrawn_record_answers_404(person_client, person):
     application = honour(person, state="withdrawn")
     assert person_client.get(reverse("integrity:edit", args=[application.pk])).status_code == 404
     assert person_client.post(reverse("integrity:delete", args=[application.pk])).status_code == 404
+
+
+def test_removing_the_old_file_and_choosing_a_new_one_in_the_same_box_replaces_it(person_client, person):
+    application = honour(person, state="returned")
+    old = application.honour.proofs.get().document
+    person_client.post(
+        reverse("integrity:edit", args=[application.pk]),
+        {
+            **HONOUR_POST,
+            "proof-honour:1-document": str(old.pk),
+            "proof-honour:1-remove": "1",
+            "proof-honour:1-file": jpeg_upload("新证书.jpg"),
+        },
+    )
+    application.refresh_from_db()
+    assert application.status == Status.PENDING
+    new = application.honour.proofs.get().document
+    assert new.pk != old.pk and new.original_name == "新证书.jpg"

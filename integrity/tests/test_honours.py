@@ -324,3 +324,16 @@ def test_a_date_is_accepted_exactly_when_it_is_neither_future_nor_before_1949(of
         with pytest.raises(services.IntegrityRecordError) as refused:
             services.clean_honour_fields(**fields, today=today)
         assert refused.value.field == "awarded_on"
+
+
+def test_a_form_key_already_used_by_someone_else_is_refused(person):
+    key = uuid.uuid4()
+    honour(person)
+    HonourPayload.objects.update(submission_key=key)
+    other = collected_person()
+    with pytest.raises(services.IntegrityRecordError) as refused:
+        services.apply_for_honour(
+            person=other, fields=HONOUR_FIELDS, proofs={"honour:1": proof_document(other)}, submission_key=key
+        )
+    assert "已经提交过" in str(refused.value)
+    assert not Application.objects.filter(applicant=other, kind=KIND_HONOUR).exists()
