@@ -6,6 +6,8 @@ import re
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from pytest_django.asserts import assertContains, assertNotContains, assertTemplateUsed
 
 from audit.models import AuditEvent
@@ -374,3 +376,15 @@ def test_the_old_phone_of_the_record_is_what_the_reviewer_sees(person):
     payload = PhoneChangePayload.objects.get()
     assert payload.old_phone == OLD_PHONE
     assert payload.new_phone_holders == 1
+
+
+@given(
+    name=st.text(alphabet="张三李四王五阿依古丽买提欧阳JohnSmithxyz", min_size=1, max_size=12),
+    cut=st.integers(min_value=0, max_value=12),
+    dot=st.sampled_from(["·", "•", "・", ".", "．"]),
+)
+def test_spaces_case_width_and_dots_never_change_who_a_name_matches(name, cut, dot):
+    assert name_key(name[:cut] + " \u3000 " + name[cut:]) == name_key(name)
+    assert name_key(name.upper()) == name_key(name.lower()) == name_key(name)
+    assert name_key(name[:cut] + dot + name[cut:]) == name_key(name[:cut] + "·" + name[cut:])
+    assert name_key(name) != name_key(name + "三")
