@@ -43,3 +43,8 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) var
+
+## bench: the benchmark on PostgreSQL (bench/README.md); SCALE=small (1,000 / 10,000) or SCALE=full (1,000 / 1,000,000)
+SCALE ?= full
+bench: setup
+	$(BIN)/python -m bench.run --scale $(SCALE)

@@ -1,0 +1,569 @@
+"""The benchmark (PERFORMANCE.md "How we measure"). Not a test: run it, read the ratios.
+
+    python -m bench.run --scale small     # 1,000 and 10,000 accountants, a couple of minutes
+    python -m bench.run --scale full      # 1,000 and 1,000,000 accountants
+    python -m bench.run --sizes 1000,200000 --seconds 3
+
+For each size: drop and re-create the PostgreSQL database (BENCH_DATABASE_URL, default
+hbkj_bench on 127.0.0.1:5432), migrate, seed (bench.seed), prepare signed-in sessions, count each
+page's SQL queries in-process with the test client, serve the app with gunicorn (2 sync workers,
+DEBUG=0, HTTPS=0) and load every page over loopback (bench.load, niced). Then write
+bench/results/latest.json and print a short table. bench/README.md explains the numbers.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+SCALES = {"small": (1_000, 10_000), "full": (1_000, 1_000_000)}
+# Seconds per page per round, and rounds, by scale preset (the load is interleaved over rounds).
+DURATIONS = {"small": (2.0, 2), "full": (5.0, 2)}
+DEEP_PAGE = 1000
+WORKERS = 2
+CONCURRENCY = 4
+INBOX_PAGES = (
+    "inbox_county_first",
+    "inbox_city_first",
+    "inbox_city_deep",
+    "inbox_province_first",
+    "inbox_province_deep",
+)
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+
+
+def log(message: str) -> None:
+    print(message, flush=True)  # noqa: T201 - a command-line tool
+
+
+# --------------------------------------------------------------------------- database
+
+
+def _database_name() -> str:
+    from django.conf import settings
+
+    name = settings.DATABASES["default"]["NAME"]
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or not name.startswith("hbkj_bench"):
+        raise SystemExit(f"refusing to drop {name!r}: the bench only uses PostgreSQL databases named hbkj_bench*")
+    return name
+
+
+def recreate_database() -> None:
+    """DROP and CREATE the bench database (never any other), then migrate it."""
+    import psycopg
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    name = _database_name()
+    connections.close_all()
+    db = settings.DATABASES["default"]
+    with psycopg.connect(
+        dbname="postgres", host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], password=db["PASSWORD"] or None
+    ) as conn:
+        conn.autocommit = True
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _store_seed(n: int, showcase, timings: dict) -> None:
+    from dataclasses import asdict
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_seed (n bigint, version int, showcase jsonb, timings jsonb)")
+        cursor.execute("DELETE FROM bench_seed")
+        cursor.execute(
+            "INSERT INTO bench_seed VALUES (%s, %s, %s, %s)",
+            [n, _seed_version(), json.dumps(asdict(showcase)), json.dumps(timings)],
+        )
+
+
+def _seed_version() -> int:
+    from bench.seed import SEED_VERSION
+
+    return SEED_VERSION
+
+
+def _stored_seed(n: int):
+    """The showcase of a database already seeded at this size (for --reuse), or None."""
+    from django.db import connection
+    from django.db.utils import DatabaseError
+
+    from bench.seed import Showcase
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT showcase, timings FROM bench_seed WHERE n = %s AND version = %s", [n, _seed_version()]
+            )
+            row = cursor.fetchone()
+    except DatabaseError:
+        return None
+    if row is None:
+        return None
+    showcase, timings = (json.loads(v) if isinstance(v, str) else v for v in row)
+    return Showcase(**showcase), timings
+
+
+def prepare(n: int, *, reuse: bool):
+    from django.core.management import call_command
+
+    from bench import seed
+
+    if reuse:
+        stored = _stored_seed(n)
+        if stored is not None:
+            call_command("migrate", verbosity=0, interactive=False)
+            log(f"  reusing the database seeded at {n:,} (seeded in {stored[1]['total']:.0f}s)")
+            return stored[0], {**stored[1], "reused": True}
+    started = time.perf_counter()
+    recreate_database()
+    migrate_seconds = time.perf_counter() - started
+    showcase, timings = seed.seed(n, log=log)
+    timings = {"migrate": migrate_seconds, **timings}
+    consistency = seed.check_consistency()
+    if any(consistency.values()):
+        raise SystemExit(f"seeded data is inconsistent: {consistency}")
+    _store_seed(n, showcase, timings)
+    log(f"  seeded {n:,} accountants in {timings['total']:.1f}s (+ migrate {migrate_seconds:.1f}s)")
+    return showcase, timings
+
+
+# --------------------------------------------------------------------------- sessions and pages
+
+
+def _session_for(user, *, device=None, extra=None) -> str:
+    """A signed-in session as the sign-in views leave it (OTP device verified for staff)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = SessionStore()
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if device is not None:
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.update(extra or {})
+    session.create()
+    return session.session_key
+
+
+def make_sessions(showcase) -> dict:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from identity.accountant_services import SESSION_KIND_ACCOUNTANT, SESSION_KIND_KEY
+    from identity.models import User
+
+    accountant_extra = {SESSION_KIND_KEY: SESSION_KIND_ACCOUNTANT}
+    sessions = {
+        "accountant": _session_for(User.objects.get(pk=showcase.accountant_id), extra=accountant_extra),
+        "pending_accountant": _session_for(User.objects.get(pk=showcase.pending_accountant_id), extra=accountant_extra),
+    }
+    staff = {**showcase.reviewers, "admin": showcase.admin_id}
+    for key, pk in staff.items():
+        user = User.objects.get(pk=pk)
+        sessions[key] = _session_for(user, device=TOTPDevice.objects.get(user=user, confirmed=True))
+    return sessions
+
+
+def deep_cursor(user_id: int, depth: int) -> tuple[str | None, int]:
+    """The `after` cursor of the inbox's page `depth` (pending, no filter), walking the pages as a reviewer would.
+
+    Returns (cursor, page number): with fewer pages than `depth`, the last full page.
+    """
+    from identity.models import User
+    from reviews.constants import INBOX_PAGE_SIZE
+    from reviews.selectors import InboxFilters, inbox_page
+
+    user = User.objects.select_related("unit").get(pk=user_id)
+    filters = InboxFilters()
+    cursors = [None]  # cursors[k - 1] opens page k
+    page = inbox_page(user, filters=filters)
+    while len(cursors) < depth and page.next_cursor:
+        cursors.append(page.next_cursor)
+        page = inbox_page(user, filters=filters, after=page.next_cursor)
+    if len(page.items) < INBOX_PAGE_SIZE and len(cursors) > 1:
+        cursors.pop()
+    return cursors[-1], len(cursors)
+
+
+def build_pages(showcase, sessions: dict, *, depth: int) -> tuple[list[dict], dict]:
+    """Every measured page: name, path, whose session. Returns (pages, notes)."""
+    from django.apps import apps
+    from django.urls import reverse
+
+    city_cursor, city_depth = deep_cursor(showcase.reviewers["city"], depth)
+    province_cursor, province_depth = deep_cursor(showcase.reviewers["province"], depth)
+    inbox = reverse("reviews:inbox")
+    admin_list = reverse("bench_admin:reviews_application_changelist") + "?status__exact=pending"
+    pages = [
+        {"name": "ping", "path": reverse("bench_ping"), "who": None},
+        {"name": "accountant_home", "path": reverse("core:home"), "who": "accountant"},
+        {"name": "dossier_record", "path": reverse("dossier:record"), "who": "accountant"},
+        {"name": "dossier_status", "path": reverse("dossier:status"), "who": "pending_accountant"},
+        {"name": "ce_index", "path": reverse("continuing_education:index"), "who": "accountant"},
+        {"name": "inbox_county_first", "path": inbox, "who": "county"},
+        {"name": "inbox_city_first", "path": inbox, "who": "city"},
+        {"name": "inbox_city_deep", "path": f"{inbox}?after={city_cursor}" if city_cursor else inbox, "who": "city"},
+        {"name": "inbox_province_first", "path": inbox, "who": "province"},
+        {
+            "name": "inbox_province_deep",
+            "path": f"{inbox}?after={province_cursor}" if province_cursor else inbox,
+            "who": "province",
+        },
+        {
+            "name": "application_detail",
+            "path": reverse("reviews:detail", args=[showcase.application_id]),
+            "who": "county",
+        },
+        {"name": "admin_changelist_first", "path": admin_list, "who": "admin"},
+        {"name": "admin_changelist_deep", "path": f"{admin_list}&p={province_depth}", "who": "admin"},
+    ]
+    from django.conf import settings
+
+    for page in pages:
+        who = page.pop("who")
+        page["cookie"] = f"{settings.SESSION_COOKIE_NAME}={sessions[who]}" if who else ""
+        page["session"] = sessions[who] if who else None
+    notes = {
+        "inbox_city_deep_page": city_depth,
+        "inbox_province_deep_page": province_depth,
+        "admin_changelist_deep_page": province_depth,
+        "statistics": "measured" if apps.is_installed("reports") else "not built yet",
+    }
+    return pages, notes
+
+
+# --------------------------------------------------------------------------- query counts
+
+
+def count_queries(pages: list[dict]) -> dict:
+    """SQL queries per page (the second of two requests: steady state), and the slowest of them."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    result = {}
+    for page in pages:
+        client = Client()
+        if page["session"]:
+            client.cookies[settings.SESSION_COOKIE_NAME] = page["session"]
+        client.get(page["path"])
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(page["path"])
+        slowest = sorted(captured.captured_queries, key=lambda q: float(q["time"]), reverse=True)[:2]
+        result[page["name"]] = {
+            "status": response.status_code,
+            "queries": len(captured.captured_queries),
+            "slowest": [{"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"][:300]} for q in slowest],
+        }
+        if response.status_code != 200:
+            log(f"  WARNING: {page['name']} answered {response.status_code} in-process")
+    return result
+
+
+# --------------------------------------------------------------------------- server and load
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int) -> subprocess.Popen:
+    from django.conf import settings
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "BENCH_DATABASE_URL": settings.BENCH_DATABASE_URL,
+        "PYTHONPATH": str(BASE_DIR),
+    }
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and gunicorn
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/ping/", timeout=5) as response:  # noqa: S310
+                if response.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.3)
+        if server.poll() is not None:
+            raise SystemExit("gunicorn did not start")
+    server.terminate()
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def run_load(port: int, pages: list[dict], *, seconds: float, rounds: int) -> dict:
+    plan = {
+        "host": "127.0.0.1",
+        "port": port,
+        "seconds": seconds,
+        "rounds": rounds,
+        "concurrency": CONCURRENCY,
+        "warmup": 10,
+        "pages": [{"name": p["name"], "path": p["path"], "cookie": p["cookie"]} for p in pages],
+    }
+    completed = subprocess.run(  # noqa: S603 - our own interpreter
+        ["nice", "-n", "10", sys.executable, "-m", "bench.load"],  # noqa: S607 - coreutils nice
+        input=json.dumps(plan),
+        capture_output=True,
+        text=True,
+        cwd=BASE_DIR,
+        check=True,
+    )
+    return json.loads(completed.stdout)
+
+
+# --------------------------------------------------------------------------- one scale, the report
+
+
+def measure_scale(n: int, *, reuse: bool, seconds: float, rounds: int) -> dict:
+    log(f"scale {n:,} accountants")
+    showcase, timings = prepare(n, reuse=reuse)
+    from bench.seed import table_rows
+
+    sessions = make_sessions(showcase)
+    pages, notes = build_pages(showcase, sessions, depth=DEEP_PAGE)
+    queries = count_queries(pages)
+    port = _free_port()
+    server = start_server(port)
+    try:
+        load = run_load(port, pages, seconds=seconds, rounds=rounds)
+    finally:
+        stop_server(server)
+    ping_rps = load["ping"]["rps"]
+    result_pages = {}
+    for page in pages:
+        name = page["name"]
+        result_pages[name] = {
+            **load[name],
+            "framework_ratio": round(load[name]["rps"] / ping_rps, 3) if ping_rps else None,
+            "queries": queries[name]["queries"],
+            "slowest_queries": queries[name]["slowest"],
+            "path": page["path"].split("?")[0] + ("?…" if "?" in page["path"] else ""),
+        }
+        errors = load[name]["errors"]
+        if errors:
+            log(f"  WARNING: {name}: {errors} of {load[name]['requests']} requests did not answer 200")
+    return {
+        "seed_seconds": {k: round(v, 2) if isinstance(v, float) else v for k, v in timings.items()},
+        "rows": table_rows(),
+        "notes": notes,
+        "pages": result_pages,
+    }
+
+
+def _ratio(a, b):
+    return round(a / b, 3) if a and b else None
+
+
+def summarize(scales: dict) -> dict:
+    sizes = sorted(scales, key=int)
+    small, large = scales[sizes[0]]["pages"], scales[sizes[-1]]["pages"]
+    summary = {
+        "framework_ratio": {name: page["framework_ratio"] for name, page in large.items() if name != "ping"},
+        "growth_ratio": {name: _ratio(large[name]["p95_ms"], small[name]["p95_ms"]) for name in large},
+        "depth_ratio": {
+            size: {
+                "province": _ratio(
+                    s["pages"]["inbox_province_deep"]["p95_ms"], s["pages"]["inbox_province_first"]["p95_ms"]
+                ),
+                "province_page": s["notes"]["inbox_province_deep_page"],
+                "city": _ratio(s["pages"]["inbox_city_deep"]["p95_ms"], s["pages"]["inbox_city_first"]["p95_ms"]),
+                "city_page": s["notes"]["inbox_city_deep_page"],
+            }
+            for size, s in scales.items()
+        },
+        "query_counts": {
+            name: {
+                **{size: scales[size]["pages"][name]["queries"] for size in sizes},
+                "equal": len({scales[size]["pages"][name]["queries"] for size in sizes}) == 1,
+            }
+            for name in large
+        },
+        "versus_admin": {
+            size: {
+                "inbox_first": _pick(s["pages"]["inbox_province_first"]),
+                "admin_first": _pick(s["pages"]["admin_changelist_first"]),
+                "inbox_deep": _pick(s["pages"]["inbox_province_deep"]),
+                "admin_deep": _pick(s["pages"]["admin_changelist_deep"]),
+                "deep_page": s["notes"]["admin_changelist_deep_page"],
+                "admin_p95_over_inbox_p95_first": _ratio(
+                    s["pages"]["admin_changelist_first"]["p95_ms"], s["pages"]["inbox_province_first"]["p95_ms"]
+                ),
+                "admin_p95_over_inbox_p95_deep": _ratio(
+                    s["pages"]["admin_changelist_deep"]["p95_ms"], s["pages"]["inbox_province_deep"]["p95_ms"]
+                ),
+            }
+            for size, s in scales.items()
+        },
+        "statistics": scales[sizes[-1]]["notes"]["statistics"],
+        "export": export_result(),
+    }
+    return summary
+
+
+def _pick(page: dict) -> dict:
+    return {"rps": page["rps"], "p95_ms": page["p95_ms"], "queries": page["queries"]}
+
+
+def export_result():
+    from django.apps import apps
+
+    if not apps.is_installed("reports"):
+        return "not built yet"
+    return "the reports app exists but the bench does not measure its export yet: add it to bench/run.py"
+
+
+def print_table(report: dict) -> None:
+    sizes = sorted(report["scales"], key=int)
+    header = f"{'page':<24}" + "".join(
+        f"{'rps@' + _short(s):>11}{'p95ms@' + _short(s):>12}{'q@' + _short(s):>8}" for s in sizes
+    )
+    header += f"{'frame':>8}{'growth':>8}"
+    log("")
+    log(header)
+    log("-" * len(header))
+    for name in report["scales"][sizes[-1]]["pages"]:
+        row = f"{name:<24}"
+        for size in sizes:
+            page = report["scales"][size]["pages"][name]
+            row += f"{page['rps']:>11.1f}{page['p95_ms']:>12.2f}{page['queries']:>8}"
+        frame = report["summary"]["framework_ratio"].get(name)
+        growth = report["summary"]["growth_ratio"].get(name)
+        row += f"{frame if frame is not None else '':>8}{growth if growth is not None else '':>8}"
+        log(row)
+    log("")
+    for size, depth in report["summary"]["depth_ratio"].items():
+        log(
+            f"depth ratio @{_short(size)}: province p95(page {depth['province_page']})/p95(page 1) = {depth['province']}; "
+            f"city p95(page {depth['city_page']})/p95(page 1) = {depth['city']}"
+        )
+    unequal = [name for name, q in report["summary"]["query_counts"].items() if not q["equal"]]
+    log(f"query counts equal at every scale: {'yes' if not unequal else 'NO: ' + ', '.join(unequal)}")
+    log(f"statistics: {report['summary']['statistics']}; export: {report['summary']['export']}")
+
+
+def _short(size) -> str:
+    size = int(size)
+    return (
+        f"{size // 1_000_000}M"
+        if size >= 1_000_000 and size % 1_000_000 == 0
+        else (f"{size // 1000}k" if size % 1000 == 0 else str(size))
+    )
+
+
+def _git_commit() -> str:
+    try:
+        return subprocess.run(  # noqa: S603
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            cwd=BASE_DIR,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument("--sizes", help="comma-separated numbers of accountants (overrides --scale)")
+    parser.add_argument("--seconds", type=float, help="seconds per page per round")
+    parser.add_argument("--rounds", type=int, help="rounds over all pages")
+    parser.add_argument("--reuse", action="store_true", help="keep a database already seeded at the same size")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.json")
+    args = parser.parse_args(argv)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else list(SCALES[args.scale])
+    seconds, rounds = DURATIONS["full" if max(sizes) > 100_000 else "small"]
+    seconds, rounds = args.seconds or seconds, args.rounds or rounds
+    if args.reuse and len(sizes) > 1:
+        log("note: one database holds one size, so --reuse helps only the first size of a run after the same last size")
+    started = time.perf_counter()
+    scales = {}
+    for n in sizes:
+        scales[str(n)] = measure_scale(n, reuse=args.reuse, seconds=seconds, rounds=rounds)
+    report = {
+        "meta": {
+            "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "commit": _git_commit(),
+            "sizes": sizes,
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
+            "database": urlsplit(settings.BENCH_DATABASE_URL)
+            ._replace(netloc=urlsplit(settings.BENCH_DATABASE_URL).hostname or "")
+            .geturl(),
+            "server": f"gunicorn, {WORKERS} sync workers, DEBUG=0, HTTPS=0",
+            "load": f"{CONCURRENCY} threads, fresh connection per request, {seconds}s per page x {rounds} rounds, nice 10",
+            "deep_page": DEEP_PAGE,
+            "run_seconds": None,
+        },
+        "scales": scales,
+    }
+    report["summary"] = summarize(scales)
+    report["meta"]["run_seconds"] = round(time.perf_counter() - started, 1)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print_table(report)
+    log(
+        f"\nwrote {args.out.relative_to(BASE_DIR) if args.out.is_relative_to(BASE_DIR) else args.out} "
+        f"in {report['meta']['run_seconds']:.0f}s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
