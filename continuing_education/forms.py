@@ -181,7 +181,9 @@ class CreditRecordForm(BootstrapForm):
 
     def estimate(self) -> Estimate:
         value = self.data.get if self.is_bound else self.initial.get
-        return estimate_credits(self.chosen_item, days=value("days"), role=value("role"), proposed=value("proposed_credits"))
+        return estimate_credits(
+            self.chosen_item, days=value("days"), role=value("role"), proposed=value("proposed_credits")
+        )
 
     def clean(self):
         cleaned = super().clean()

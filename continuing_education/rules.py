@@ -65,8 +65,10 @@ def params_problems(rule: str, params) -> list[str]:
 
 
 def roles_of(item) -> list[str]:
-    """The roles a by-role item offers, in the order the administrator wrote them."""
-    return list(item.params) if item.rule == CreditRule.BY_ROLE else []
+    """The roles a by-role item offers, most credits first (a JSON object keeps no order on PostgreSQL)."""
+    if item.rule != CreditRule.BY_ROLE:
+        return []
+    return [role for role, _credits in sorted(item.params.items(), key=lambda pair: (-pair[1], pair[0]))]
 
 
 def max_days_of(item) -> int:

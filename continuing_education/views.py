@@ -134,13 +134,15 @@ def _handle_post(request, form, *, documents, proof_errors, save, record=None):
     """Validate, call `save(entry, documents)`, or render the form again with everything kept."""
     if request.POST.get("action") == "compute":
         # Without JavaScript: show the item's own fields and its credits; save nothing, judge nothing.
-        shown = CreditRecordForm(initial=_typed(request.POST), items=list(form.items.values()), also_year=form.also_year)
+        shown = CreditRecordForm(
+            initial=_typed(request.POST), items=list(form.items.values()), also_year=form.also_year
+        )
         return _render_form(
             request, shown, documents=documents, proof_errors=proof_errors, record=record, show_errors=False
         )
     form_error = ""
     valid = form.is_valid()
-    if valid and not documents and not proof_errors:
+    if not documents and not proof_errors:
         proof_errors[1] = str(services.PROOF_REQUIRED)
     if valid and not proof_errors:
         try:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from continuing_education import services
 from continuing_education.constants import CreditRule, Subject
 from continuing_education.models import CreditItem
+from continuing_education.rules import roles_of
 from documents.constants import DocumentStatus
 from documents.tests.factories import DocumentFactory
 from dossier.models import PersonRecord
@@ -68,7 +69,7 @@ def entry(item_or_no, **overrides) -> services.Entry:
     if chosen.rule == CreditRule.PER_DAY:
         values["days"] = 1
     elif chosen.rule == CreditRule.BY_ROLE:
-        values["role"] = next(iter(chosen.params))
+        values["role"] = roles_of(chosen)[0]
     elif chosen.rule == CreditRule.REVIEWER_SETS:
         values["proposed_credits"] = 30
     values.update(overrides)

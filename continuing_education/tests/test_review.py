@@ -62,7 +62,9 @@ def test_item_fourteen_is_settled_on_the_review_page_then_approved(jiangan, pers
     assertContains(page, "尚未核定")
 
     # Approving first is refused, with the reason in the decision box; nothing changes.
-    response = jiangan.post(reverse("reviews:approve", args=[filed.application_id]), {"version": filed.application.version})
+    response = jiangan.post(
+        reverse("reviews:approve", args=[filed.application_id]), {"version": filed.application.version}
+    )
     assertContains(response, "该记录（第14项）须先核定学分，才能审核通过。")
     filed.application.refresh_from_db()
     assert filed.application.status == Status.PENDING
@@ -77,14 +79,19 @@ def test_item_fourteen_is_settled_on_the_review_page_then_approved(jiangan, pers
     assert AuditEvent.objects.filter(action="continuing_education.settle", result="success").count() == 1
 
     filed.application.refresh_from_db()
-    response = jiangan.post(reverse("reviews:approve", args=[filed.application_id]), {"version": filed.application.version})
+    response = jiangan.post(
+        reverse("reviews:approve", args=[filed.application_id]), {"version": filed.application.version}
+    )
     assert response.status_code == 302
     filed.application.refresh_from_db()
     assert filed.application.status == Status.APPROVED
     assert YearlyCredits.objects.get(person=person, year=2026).approved_credits == 45
 
 
-@pytest.mark.parametrize(("typed", "message"), [("120", "核定学分须为1至90之间的整数。"), ("很多", "学分须为整数。"), ("", "请填写核定学分。")])
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("120", "核定学分须为1至90之间的整数。"), ("很多", "学分须为整数。"), ("", "请填写核定学分。")],
+)
 def test_bad_settled_credits_are_explained_next_to_the_field_with_what_was_typed(jiangan, person, typed, message):
     filed = record(person, 14)
     jiangan.post(settle_url(filed), {"credits": typed})
@@ -139,7 +146,9 @@ def test_the_settle_action_only_knows_continuing_education_records(jiangan, pers
     recorder = KindRecorder(name="otherkind").register()
     try:
         other = make_application(kind="otherkind", applicant=person)
-        assert jiangan.post(reverse("continuing_education:settle", args=[other.pk]), {"credits": "30"}).status_code == 404
+        assert (
+            jiangan.post(reverse("continuing_education:settle", args=[other.pk]), {"credits": "30"}).status_code == 404
+        )
     finally:
         recorder.unregister()
 

@@ -159,7 +159,9 @@ ITEM_CHOICES = st.sampled_from([1, 6, 10, 11, 14, "public"])
 
 
 @pytest.mark.django_db
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     rows=st.lists(
         st.tuples(ITEM_CHOICES, st.sampled_from(STATUSES), st.sampled_from([2025, 2026]), st.integers(1, 90)),
@@ -177,7 +179,14 @@ def test_the_summary_from_the_database_matches_the_records_and_the_yearly_rows(u
         chosen = public_item() if chosen == "public" else chosen
         extra = {"days": 2, "start_date": datetime.date(year, 5, 1), "end_date": datetime.date(year, 5, 2)}
         filed = record(
-            person, chosen, status=status, reviewer=reviewer, year=year, settle=credits, proposed_credits=credits, **extra
+            person,
+            chosen,
+            status=status,
+            reviewer=reviewer,
+            year=year,
+            settle=credits,
+            proposed_credits=credits,
+            **extra,
         )
         if status == Status.APPROVED:
             expected[year][0] += filed.credits

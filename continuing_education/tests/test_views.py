@@ -315,7 +315,11 @@ def test_a_returned_record_is_corrected_in_its_form_and_submitted_again(person_c
     assertContains(page, f'value="{proof.pk}"')
 
     data = form_data(
-        person, 11, role="第一作者", title="论文乙（修改）", start_date=returned.start_date.isoformat(),
+        person,
+        11,
+        role="第一作者",
+        title="论文乙（修改）",
+        start_date=returned.start_date.isoformat(),
         **{"proof-ce:1-document": str(proof.pk)},
     )
     response = person_client.post(url, data)
