@@ -7,10 +7,13 @@ class DossierConfig(AppConfig):
     verbose_name = _("Dossier")
 
     def ready(self):
+        from documents.access import register_access_rule
         from reviews.registry import ApplicationKind, NotifyTexts, register_kind
 
-        from .constants import KIND_COLLECTION
-        from .models import CollectionPayload
+        from .change_selectors import change_photo, change_proofs, staff_may_view_change_document
+        from .change_services import apply_change, check_change_before_submit
+        from .constants import KIND_CHANGE, KIND_COLLECTION
+        from .models import ChangePayload, CollectionPayload
         from .selectors import collection_photo, collection_proofs
         from .services import apply_collection, check_collection_before_submit
 
@@ -31,3 +34,22 @@ class DossierConfig(AppConfig):
                 ),
             )
         )
+        register_kind(
+            ApplicationKind(
+                name=KIND_CHANGE,
+                label=_("Information change"),  # 信息变更
+                payload_model=ChangePayload,
+                apply=apply_change,
+                reviewer_template="dossier/change/review.html",
+                proof_documents=change_proofs,
+                photo_document=change_photo,
+                before_submit=check_change_before_submit,
+                sla_working_days=5,
+                notify_texts=NotifyTexts(
+                    approved=_("Your information change has been approved."),
+                    returned=_("Your information change has been returned. Reason: %(reason)s"),
+                ),
+            )
+        )
+        # The unit deciding a change sees the files it carries over from earlier versions.
+        register_access_rule(staff_may_view_change_document)

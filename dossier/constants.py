@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 KIND_COLLECTION = "collection"  # 信息采集, the application kind registered with reviews
+KIND_CHANGE = "change"  # 信息变更 (manual §6): a change of the approved record, reviewed like a collection
 
 
 class OptionList(models.TextChoices):

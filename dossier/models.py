@@ -255,3 +255,29 @@ class RecordVersion(models.Model):
 
     def __str__(self):
         return f"v{self.number}"
+
+
+class ChangePayload(DossierPayload):
+    """The payload of a 信息变更 application (kind "change", manual §6).
+
+    `dossier` is a copy of the approved dossier (`services.copy_dossier`) that the person edits with
+    the section forms; `base` is the approved version it was copied from. Rules (enforced by
+    `dossier.change_services`): the approved record is untouched while the change is open; a
+    change is submitted only when its data differs from `base` and every proof the differences
+    require is a new file; approval makes `dossier` the record's current version only while `base`
+    is still the current one.
+    """
+
+    application = models.OneToOneField(
+        "reviews.Application", on_delete=models.CASCADE, related_name="change_payload"
+    )
+    base = models.ForeignKey(
+        RecordVersion, verbose_name=_("approved version changed"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("change payload")
+        verbose_name_plural = _("change payloads")
+
+    def __str__(self):
+        return f"change #{self.application_id}"

@@ -149,12 +149,13 @@ def store_photo_upload(*, owner, data, files):
     return store_photo(owner=owner, uploaded_file=form.cleaned_data["file"], crop=form.cleaned_data["crop"])
 
 
-def save_proofs(*, payload, data, files, request=None) -> dict[str, str]:
+def save_proofs(*, payload, data, files, slots=None, request=None) -> dict[str, str]:
     """Take the proof boxes of the 上传证明材料 step into the dossier (manual §4.7).
 
     Each box of the checklist posts either the id of a file already uploaded through the box
     (`proof-<slot>-document`, htmx) or the file itself (`proof-<slot>-file`, without JavaScript).
-    Only the person's own documents of that slot are taken. Returns {slot: error} for files the
+    Only the person's own documents of that slot are taken; `slots` limits the boxes taken (a
+    信息变更 takes only the proofs its changes require). Returns {slot: error} for files the
     upload pipeline refused; everything else is saved.
     """
     errors = {}
@@ -163,7 +164,7 @@ def save_proofs(*, payload, data, files, request=None) -> dict[str, str]:
         dossier = payload.dossier
         owner = dossier.owner
         current = {p.slot: p for p in dossier.proofs.all()}
-        for slot in proof_slots(dossier):
+        for slot in proof_slots(dossier) if slots is None else slots:
             prefix = proof_prefix(slot.key)
             upload = files.get(f"{prefix}-file")
             try:

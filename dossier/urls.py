@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import change_views, views
 
 app_name = "dossier"
 
@@ -11,4 +11,15 @@ urlpatterns = [
     path("collect/submit/", views.submit, name="submit"),
     path("collect/status/", views.status, name="status"),
     path("record/", views.record, name="record"),
+    # 信息变更 (manual §6)
+    path("change/", change_views.change, name="change"),
+    path("change/section/<slug:step>/", change_views.change_section, name="change_section"),
+    path("change/proofs/", change_views.change_proofs, name="change_proofs"),
+    path(
+        "change/employment-statement/",
+        change_views.change_employment_statement,
+        name="change_employment_statement",
+    ),
+    path("change/submit/", change_views.change_submit, name="change_submit"),
+    path("change/withdraw/", change_views.change_withdraw, name="change_withdraw"),
 ]

@@ -20,6 +20,7 @@ from reviews.constants import EDITABLE_STATUSES, Status
 from reviews.services import ReviewError
 
 from . import services
+from .change_selectors import record_versions
 from .constants import STEPS, Step
 from .proofs import checklist
 from .sections import (
@@ -309,5 +310,10 @@ def record(request):
     if person_record is None:
         return render(request, "dossier/not_approved.html", {"application": latest_collection(request.user)})
     dossier = person_record.current
-    context = {"record": person_record, "dossier": dossier, "items": checklist(dossier)}
+    context = {
+        "record": person_record,
+        "dossier": dossier,
+        "items": checklist(dossier),
+        "versions": record_versions(request.user),
+    }
     return render(request, "dossier/record.html", context)

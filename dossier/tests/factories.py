@@ -154,3 +154,68 @@ def reviewer_of(code: str):
 
 def today():
     return timezone.localdate()
+
+
+# --------------------------------------------------------------------------- 信息变更 (H11)
+
+
+def approved_person(person=None, **fields):
+    """An accountant whose 信息采集 has been approved by 江岸区 (their record is version 1)."""
+    return collection(person, state="approved", **fields).application.applicant
+
+
+def new_proofs_for(payload, slots) -> None:
+    """A new file (attached to the change) for each of `slots` of the edited dossier."""
+    from dossier.models import DossierProof
+
+    for slot in slots:
+        document = DocumentFactory(
+            owner=payload.dossier.owner,
+            slot=slot.key,
+            status=DocumentStatus.ATTACHED,
+            application_id=payload.application_id,
+        )
+        DossierProof.objects.update_or_create(dossier=payload.dossier, slot=slot.key, defaults={"document": document})
+
+
+def change(person=None, *, state: str = "complete", reason: str = "请补充劳动合同", **edits):
+    """A 信息变更 of `person` (a new approved accountant by default) in the given state.
+
+    `edits` are set on the edited copy (default: a new employer); a new `unit` re-routes the
+    change as the post section does. States: "started" (nothing edited), "complete" (edited, with
+    the new proofs the edits require, still a draft), "pending", "returned", "approved".
+    Returns the payload.
+    """
+    from dossier import change_services
+    from dossier.change_selectors import change_for_display, summarise
+
+    person = person or approved_person()
+    payload = change_services.start_change(person=person)
+    if state == "started":
+        return payload
+    edits = edits or {"employer_name": "武汉新单位有限公司"}
+    dossier = payload.dossier
+    for name, value in edits.items():
+        setattr(dossier, name, value)
+    dossier.save()
+    if dossier.unit_id != payload.application.unit_id:
+        reviews.set_unit(application=payload.application, unit=dossier.unit)
+    new_proofs_for(payload, summarise(change_for_display(payload.pk)).required)
+    if state == "complete":
+        return payload
+    change_services.submit_change(payload=payload, actor=person)
+    if state == "pending":
+        return payload
+    application = payload.application
+    application.refresh_from_db()
+    reviewer = reviewer_of(application.unit.code)
+    if state == "returned":
+        reviews.return_for_changes(
+            application=application, actor=reviewer, expected_version=application.version, reason=reason
+        )
+    elif state == "approved":
+        reviews.approve(application=application, actor=reviewer, expected_version=application.version)
+    else:
+        raise ValueError(state)
+    payload.application.refresh_from_db()
+    return payload
