@@ -43,9 +43,7 @@ def change_for_display(payload_id: int) -> ChangePayload:
 
 
 def latest_change(person) -> Application | None:
-    return (
-        Application.objects.filter(applicant=person, kind=KIND_CHANGE).order_by("-created_at", "-id").first()
-    )
+    return Application.objects.filter(applicant=person, kind=KIND_CHANGE).order_by("-created_at", "-id").first()
 
 
 @dataclass

@@ -268,9 +268,7 @@ class ChangePayload(DossierPayload):
     is still the current one.
     """
 
-    application = models.OneToOneField(
-        "reviews.Application", on_delete=models.CASCADE, related_name="change_payload"
-    )
+    application = models.OneToOneField("reviews.Application", on_delete=models.CASCADE, related_name="change_payload")
     base = models.ForeignKey(
         RecordVersion, verbose_name=_("approved version changed"), on_delete=models.PROTECT, related_name="+"
     )

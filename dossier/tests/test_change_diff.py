@@ -82,7 +82,9 @@ def test_a_new_photo_is_a_change_shown_as_both_pictures(units):
 
 def test_a_new_education_row_with_a_degree_needs_its_diploma_and_degree_certificate(units):
     payload = change(state="started")
-    row = EducationRecordFactory(dossier=payload.dossier, position=1, level="硕士研究生", degree="硕士", school="华中科技大学")
+    row = EducationRecordFactory(
+        dossier=payload.dossier, position=1, level="硕士研究生", degree="硕士", school="华中科技大学"
+    )
     summary = summarise(change_for_display(payload.pk))
     assert changed_fields(summary) == [("education", row.token)]
     assert required(summary) == [f"diploma:{row.token}", f"degree:{row.token}"]
@@ -282,7 +284,9 @@ def test_the_approved_file_does_not_count_as_the_new_proof(units):
 
 BASE = {
     "personal": {"address": "武汉市江岸区沿江大道1号", "email": "a@example.com", "photo": "p1"},
-    "education": [{"token": "aaaa0001", "level": "大学本科", "degree": "学士", "school": "武汉大学", "major": "会计学"}],
+    "education": [
+        {"token": "aaaa0001", "level": "大学本科", "degree": "学士", "school": "武汉大学", "major": "会计学"}
+    ],
     "qualification": {"qualification_level": "中级", "is_cpa": False, "abacus_level": "无", "admin_post": "无"},
     "post": {
         "on_duty": True,
@@ -305,7 +309,9 @@ EDITS = st.dictionaries(
             ("post", "on_duty"),
         ]
     ),
-    st.one_of(st.booleans(), st.sampled_from(["甲公司", "乙公司", "中级", "高级", "无", "江岸区"]), st.text(max_size=5)),
+    st.one_of(
+        st.booleans(), st.sampled_from(["甲公司", "乙公司", "中级", "高级", "无", "江岸区"]), st.text(max_size=5)
+    ),
     max_size=5,
 )
 
@@ -328,7 +334,12 @@ def test_the_changes_are_exactly_the_items_whose_value_differs(edits):
 def test_only_changes_of_proven_items_call_for_proofs(edits):
     new = with_edits(edits)
     keys = required_proof_keys(data_changes(BASE, new))
-    proven = {("qualification", "qualification_level"), ("qualification", "is_cpa"), ("post", "employer_name"), ("post", "on_duty")}
+    proven = {
+        ("qualification", "qualification_level"),
+        ("qualification", "is_cpa"),
+        ("post", "employer_name"),
+        ("post", "on_duty"),
+    }
     differing = {(s, n) for (s, n), v in edits.items() if BASE[s].get(n) != v}
     assert bool(keys) == bool(differing & proven)
     assert keys <= {"qualification", "cpa", "employment"}
