@@ -121,7 +121,10 @@ def test_a_person_who_lost_the_phone_applies_is_approved_and_signs_in_with_the_n
     reviewer.get_by_test_id("approve").click()
     expect(reviewer.get_by_text(f"已审核通过：{NAME}，手机号更换。")).to_be_visible()
     assert User.objects.get(pk=person.pk).phone == NEW_PHONE
-    assert (OLD_PHONE, "您的账号绑定手机号已更换为139****4321。如非本人操作，请联系当地财政部门（江岸区）。") in backends.outbox
+    assert (
+        OLD_PHONE,
+        "您的账号绑定手机号已更换为139****4321。如非本人操作，请联系当地财政部门（江岸区）。",
+    ) in backends.outbox
 
     # The person signs in with the new number.
     caches["default"].clear()  # the 60-second cooldown since the application's code to that number
