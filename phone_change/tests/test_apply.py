@@ -388,3 +388,28 @@ def test_spaces_case_width_and_dots_never_change_who_a_name_matches(name, cut, d
     assert name_key(name.upper()) == name_key(name.lower()) == name_key(name)
     assert name_key(name[:cut] + dot + name[cut:]) == name_key(name[:cut] + "·" + name[cut:])
     assert name_key(name) != name_key(name + "三")
+
+
+def test_a_repeat_of_a_page_still_being_sent_waits_for_it_then_gives_up(monkeypatch):
+    from phone_change import submissions
+
+    monkeypatch.setattr(submissions, "WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(submissions, "POLL_SECONDS", 0.01)
+    token = "w" * 32
+    assert submissions.claim(token) == submissions.NEW
+    assert submissions.claim(token) == submissions.STILL_BUSY
+    submissions.finish(token, done=False)  # refused: the page may be sent again
+    assert submissions.claim(token) == submissions.NEW
+    submissions.finish(token, done=True)
+    assert submissions.claim(token) == submissions.ALREADY_DONE
+    assert submissions.claim("") == submissions.NEW
+
+
+def test_without_a_working_cache_every_page_goes_ahead(monkeypatch):
+    from phone_change import submissions
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(submissions.cache, "add", broken)
+    assert submissions.claim("x" * 32) == submissions.NEW
