@@ -52,3 +52,5 @@ class EventType(models.TextChoices):
 # Longest return reason a reviewer may write (it travels in an SMS too).
 RETURN_REASON_MAX_LENGTH = 300
 INBOX_PAGE_SIZE = 20
+# Most applications one bulk approval may carry (a page of the inbox holds INBOX_PAGE_SIZE).
+BULK_APPROVE_MAX = 100

@@ -1,15 +1,16 @@
-"""Forms of the reviewers' workspace: the inbox filter and the two decisions."""
+"""Forms of the reviewers' workspace: the inbox filter, the two decisions and the bulk approval."""
 
+import re
 import unicodedata
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .constants import RETURN_REASON_MAX_LENGTH, REVIEWER_STATUSES, Status
+from .constants import BULK_APPROVE_MAX, RETURN_REASON_MAX_LENGTH, REVIEWER_STATUSES, Status
 from .models import StandardReturnReason
 from .registry import all_kinds
 from .selectors import InboxFilters
-from .services import ReviewError, clean_return_reason
+from .services import TOO_MANY, ReviewError, clean_return_reason
 
 
 def normalize_id_number(value: str) -> str:
@@ -118,3 +119,40 @@ class ReturnForm(InvalidFieldsMixin, DecisionForm):
         except ReviewError as exc:
             self.add_error("detail", exc.message)
         return cleaned
+
+
+# One inbox checkbox: "<application id>:<version seen>".
+_SELECTION = re.compile(r"^(\d{1,18}):(\d{1,9})$")
+# The inbox's own query string (filters), to go back to the same list afterwards.
+_BACK = re.compile(r"^\?[A-Za-z0-9_.~%+=&-]*$")
+
+
+class BulkApproveForm(forms.Form):
+    """The inbox's "approve selected": pairs of id and version the reviewer saw.
+
+    Anything else posted (status, unit, reviewer...) is ignored.
+    """
+
+    selected = forms.Field(
+        widget=forms.MultipleHiddenInput,
+        error_messages={"required": _("Select at least one application to approve.")},
+    )
+    back = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+    def clean_selected(self) -> list[tuple[int, int]]:
+        pairs: dict[int, int] = {}
+        for value in self.cleaned_data["selected"]:
+            match = _SELECTION.match(str(value))
+            if match is None:
+                raise forms.ValidationError(
+                    _("This page is out of date. Please reload the inbox and select again."), code="stale"
+                )
+            pk, version = int(match[1]), int(match[2])
+            pairs.setdefault(pk, version)
+        if len(pairs) > BULK_APPROVE_MAX:
+            raise forms.ValidationError(TOO_MANY % {"max": BULK_APPROVE_MAX}, code="too_many")
+        return list(pairs.items())
+
+    def clean_back(self) -> str:
+        back = self.cleaned_data["back"]
+        return back if _BACK.match(back) else ""

@@ -29,6 +29,10 @@ whatever it raises rolls back the whole decision (status, event, audit row and S
 
 `exclusive=True` (the default) allows one open application of the kind per person, enforced by the
 database; kinds where a person files many records at once (继续教育, 诚信) set it to False.
+
+`bulk_approve=True` lets a reviewer approve several pending applications of the kind at once from
+the inbox (each one still its own transaction, event, audit row and SMS). Leave it False for kinds
+whose every application must be looked at one by one (信息采集, 信息变更, 手机号更换).
 """
 
 from collections.abc import Callable
@@ -66,6 +70,7 @@ class ApplicationKind:
     sla_working_days: int = 5
     notify_texts: NotifyTexts = field(default_factory=NotifyTexts)
     exclusive: bool = True
+    bulk_approve: bool = False
 
     def __str__(self):
         return str(self.label)
@@ -132,6 +137,12 @@ def get_kind(name: str) -> ApplicationKind:
 
 def all_kinds() -> list[ApplicationKind]:
     return list(_registry.values())
+
+
+def allows_bulk_approve(name: str) -> bool:
+    """Whether applications of the kind `name` may be approved several at once (unknown kinds: no)."""
+    kind = _registry.get(name)
+    return bool(kind and kind.bulk_approve)
 
 
 def kind_label(name: str):

@@ -13,13 +13,16 @@ working days the application spent returned (the day of the return excluded, the
 resubmission included), so the reviewers keep exactly the working days they had left.
 """
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
@@ -29,10 +32,19 @@ from core.request_info import client_ip
 from notifications.services import queue_notification
 from regions.calendar import add_working_days, working_days_between
 
-from .constants import EDITABLE_STATUSES, OPEN_STATUSES, RETURN_REASON_MAX_LENGTH, EventType, Status
+from .constants import (
+    BULK_APPROVE_MAX,
+    EDITABLE_STATUSES,
+    OPEN_STATUSES,
+    RETURN_REASON_MAX_LENGTH,
+    EventType,
+    Status,
+)
 from .models import Application, ReviewEvent, StatusCount
-from .registry import ApplicationKind, get_kind
+from .registry import ApplicationKind, allows_bulk_approve, get_kind
 from .scope import applications_for_reviewer, reviewer_can_decide
+
+logger = logging.getLogger(__name__)
 
 
 class ReviewError(Exception):
@@ -48,6 +60,7 @@ class ReviewError(Exception):
 
 
 ALREADY_DECIDED = _("This application has already been handled by another reviewer.")
+CHANGED_SINCE_SEEN = _("This application has changed since you opened it. Please look at it again before deciding.")
 WITHDRAWN_BY_APPLICANT = _("The applicant has withdrawn this application.")
 NOT_YOURS_TO_DECIDE = _("This application is reviewed by %(unit)s: you may view it but not decide it.")
 NOT_ALLOWED = _("You may not review this application.")
@@ -238,8 +251,11 @@ def _check_pending(application: Application, expected_version) -> None:
         expected = int(expected_version)
     except (TypeError, ValueError):
         expected = None
-    if application.status != Status.PENDING or application.version != expected:
+    if application.status != Status.PENDING:
         raise ReviewError(ALREADY_DECIDED, code="already_decided")
+    if application.version != expected:
+        # Still pending, but not what the reviewer saw (returned and resubmitted meanwhile).
+        raise ReviewError(CHANGED_SINCE_SEEN, code="version_moved")
 
 
 def _due_date_on_submit(locked: Application, kind: ApplicationKind, today: date) -> date:
@@ -496,3 +512,74 @@ def return_for_changes(*, application: Application, actor, expected_version, rea
 def record_staff_view(*, application: Application, request) -> None:
     """Audit a staff member opening a person's full application (SECURITY.md: staff views are audited)."""
     _audit(action="reviews.view", application=application, actor=request.user, request=request)
+
+
+# --------------------------------------------------------------------------- bulk approval
+
+
+NOT_FOUND = _("No such application.")
+NOT_BULK = _("Applications of this kind must be reviewed one by one; open it to decide it.")
+TOO_MANY = _("At most %(max)d applications can be approved at once.")
+FAILED = _("The system could not approve this application and changed nothing. Please open it and try again.")
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What happened to one application of a bulk approval.
+
+    `application` is None when the id was not found in the reviewer's scope; `code` is "approved",
+    "not_found", "not_bulk", "error" or the code of the ReviewError that refused it.
+    """
+
+    application_id: int
+    application: Application | None
+    approved: bool
+    code: str
+    message: Promise | str = ""
+
+
+def approve_many(*, selections: Sequence[tuple[int, int]], actor, request=None) -> list[BulkOutcome]:
+    """Approve several pending applications, each through `approve` in its OWN transaction.
+
+    `selections` are (application id, version the reviewer saw) pairs, in the order to report them;
+    a repeated id counts once; more than BULK_APPROVE_MAX is refused whole (ReviewError). One query
+    finds the ids in the actor's scope: an id outside it is reported exactly like one that does not
+    exist ("not_found") and nothing is written for it. Only kinds registered with `bulk_approve=True`
+    are approved (others: "not_bulk", audited as a refusal). Every other check is `approve`'s own
+    (the decider, the state, the version, the kind's apply()), so each approved application gets
+    its event, audit row and SMS, and a refusal in the middle rolls back only that application.
+
+    Call it outside a transaction: an outer one would turn the separate commits into savepoints.
+    """
+    wanted: dict[int, int] = {}
+    for pk, version in selections:
+        wanted.setdefault(int(pk), int(version))
+    if len(wanted) > BULK_APPROVE_MAX:
+        raise ReviewError(TOO_MANY % {"max": BULK_APPROVE_MAX}, code="too_many")
+    found = applications_for_reviewer(actor).in_bulk(list(wanted)) if wanted else {}
+
+    outcomes = []
+    for pk, version in wanted.items():
+        application = found.get(pk)
+        if application is None:
+            outcomes.append(BulkOutcome(pk, None, approved=False, code="not_found", message=NOT_FOUND))
+            continue
+        if not allows_bulk_approve(application.kind):
+            refusal = ReviewError(NOT_BULK, code="not_bulk")
+            _refused("reviews.approve", application, actor, request, refusal)
+            outcomes.append(BulkOutcome(pk, application, approved=False, code=refusal.code, message=refusal.message))
+            continue
+        try:
+            approve(application=application, actor=actor, expected_version=version, request=request)
+        except ReviewError as exc:
+            outcomes.append(
+                BulkOutcome(pk, application, approved=False, code=exc.code or "refused", message=exc.message)
+            )
+        except Exception:
+            # A fault (not a refusal) in one application must not hide what happened to the others:
+            # its own transaction rolled back; the rest go on and the reviewer is told which failed.
+            logger.exception("bulk approval of application %s failed", pk)
+            outcomes.append(BulkOutcome(pk, application, approved=False, code="error", message=FAILED))
+        else:
+            outcomes.append(BulkOutcome(pk, application, approved=True, code="approved"))
+    return outcomes

@@ -1,4 +1,5 @@
-"""The reviewers' workspace: the inbox, the application page and the two decisions (POST only).
+"""The reviewers' workspace: the inbox, the application page, the two decisions and the bulk
+approval (decisions POST only).
 
 Every view starts from `reviews.scope`: outside the reviewer's scope everything answers 404.
 """
@@ -6,7 +7,9 @@ Every view starts from `reviews.scope`: outside the reviewer's scope everything 
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,8 +19,8 @@ from identity.permissions import staff_required
 
 from . import services
 from .constants import REVIEWER_STATUSES, Status
-from .forms import DecisionForm, InboxFilterForm, ReturnForm
-from .registry import get_kind
+from .forms import BulkApproveForm, DecisionForm, InboxFilterForm, ReturnForm
+from .registry import allows_bulk_approve, get_kind
 from .scope import get_application_for_reviewer, reviewer_can_decide, units_for_reviewer
 from .selectors import application_history, inbox_counts, inbox_page
 from .services import ReviewError
@@ -44,6 +47,10 @@ def inbox(request):
     unit_names = {unit.pk: unit.name for unit in units}
     for item in page.items:
         item.unit_name = unit_names.get(item.unit_id, "")
+        # A checkbox for what this reviewer may decide, of a kind that may be approved in bulk.
+        item.bulk_selectable = (
+            item.status == Status.PENDING and allows_bulk_approve(item.kind) and reviewer_can_decide(request.user, item)
+        )
 
     kept = {name: request.GET.get(name, "") for name in FILTER_FIELDS if name not in form.errors}
     tabs = [
@@ -62,6 +69,8 @@ def inbox(request):
         "today": timezone.localdate(),
         # The tab counts come from the summary rows: they follow the kind and unit filters only.
         "counts_are_broader": any([filters.submitted_from, filters.submitted_to, filters.name, filters.id_number]),
+        "bulk": filters.status == Status.PENDING and any(item.bulk_selectable for item in page.items),
+        "back": _query(current),
     }
     template = "reviews/_inbox.html" if request.htmx and not request.htmx.boosted else "reviews/inbox.html"
     response = render(request, template, context)
@@ -162,3 +171,24 @@ def return_for_changes(request, pk):
         _("Returned: %(name)s, %(kind)s.") % {"name": application.applicant_name, "kind": application.kind_label},
     )
     return redirect("reviews:inbox")
+
+
+@transaction.non_atomic_requests  # each approval commits on its own (services.approve_many)
+@staff_required
+@require_POST
+def bulk_approve(request):
+    """Approve the applications ticked in the inbox; show what happened to each one."""
+    form = BulkApproveForm(request.POST)
+    valid = form.is_valid()
+    back = reverse("reviews:inbox") + form.cleaned_data.get("back", "")  # the same filters as before
+    if not valid:
+        messages.error(request, " ".join(form.errors.get("selected", [])) or STALE_PAGE)
+        return redirect(back)
+    try:
+        outcomes = services.approve_many(selections=form.cleaned_data["selected"], actor=request.user, request=request)
+    except ReviewError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    approved = sum(1 for outcome in outcomes if outcome.approved)
+    context = {"outcomes": outcomes, "approved": approved, "refused": len(outcomes) - approved, "back": back}
+    return render(request, "reviews/bulk_result.html", context)

@@ -280,7 +280,7 @@ def test_approving_applies_the_payload_records_everything_and_sends_one_sms_afte
     assert Notification.objects.get().status == Notification.Status.SENT
 
 
-def test_approving_a_stale_version_is_refused_as_already_decided(test_kind, jiangan_reviewer):
+def test_approving_a_stale_version_of_a_pending_application_is_refused_as_changed(test_kind, jiangan_reviewer):
     application = make_application(status=Status.PENDING)
     stale = application.version - 1
     before = unchanged(application)
@@ -288,7 +288,8 @@ def test_approving_a_stale_version_is_refused_as_already_decided(test_kind, jian
     with pytest.raises(ReviewError) as refused:
         services.approve(application=application, actor=jiangan_reviewer, expected_version=stale)
 
-    assert str(refused.value) == "该申请已被其他审核人处理"
+    assert str(refused.value) == "该申请在您打开后已有变化，请重新查看后再审核"
+    assert refused.value.code == "version_moved"
     assert unchanged(application) == before
     assert test_kind.applied == []
     assert AuditEvent.objects.filter(action="reviews.approve", result="failure").count() == 1

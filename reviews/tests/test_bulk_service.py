@@ -1,0 +1,302 @@
+"""`services.approve_many`: several approvals, each its own transaction, event, audit row and SMS."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from audit.models import AuditEvent
+from notifications import backends
+from notifications.models import Notification
+from reviews import services
+from reviews.constants import BULK_APPROVE_MAX, EventType, Status
+from reviews.models import Application, ReviewEvent
+from reviews.registry import allows_bulk_approve
+from reviews.services import ReviewError
+
+from .factories import KindRecorder, counters, make_application, recount, reviewer_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bulk_kind():
+    recorder = KindRecorder(name="bulkkind", label="批量测试申请", bulk_approve=True).register()
+    yield recorder
+    recorder.unregister()
+
+
+def pending(count=1, *, kind="bulkkind", **kwargs) -> list[Application]:
+    return [make_application(kind=kind, status=Status.PENDING, **kwargs) for _ in range(count)]
+
+
+def seen(*applications) -> list[tuple[int, int]]:
+    return [(a.pk, a.version) for a in applications]
+
+
+def state(application) -> tuple:
+    row = Application.objects.get(pk=application.pk)
+    return (row.status, row.version, row.unit_id, ReviewEvent.objects.filter(application=row).count())
+
+
+def by_id(outcomes) -> dict:
+    return {outcome.application_id: outcome for outcome in outcomes}
+
+
+def test_only_kinds_that_opt_in_may_be_approved_in_bulk(bulk_kind, test_kind):
+    assert allows_bulk_approve("bulkkind") is True
+    assert allows_bulk_approve("testkind") is False  # the default
+    assert allows_bulk_approve("no-such-kind") is False
+
+
+def test_each_selected_application_gets_its_own_event_audit_row_and_sms(
+    bulk_kind, jiangan_reviewer, django_capture_on_commit_callbacks
+):
+    applications = pending(3)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        outcomes = services.approve_many(selections=seen(*applications), actor=jiangan_reviewer)
+
+    assert [(o.application_id, o.approved, o.code) for o in outcomes] == [
+        (a.pk, True, "approved") for a in applications
+    ]
+    assert len(callbacks) == 3  # one SMS per application, each sent after its own commit
+    assert bulk_kind.applied == [a.pk for a in applications]
+    for application in applications:
+        row = Application.objects.get(pk=application.pk)
+        assert (row.status, row.decided_by) == (Status.APPROVED, jiangan_reviewer)
+        approvals = ReviewEvent.objects.filter(application=row, event_type=EventType.APPROVED)
+        assert [(e.actor, e.version) for e in approvals] == [(jiangan_reviewer, row.version)]
+        audit = AuditEvent.objects.filter(action="reviews.approve", object_id=str(row.pk))
+        assert [a.result for a in audit] == ["success"]
+        assert Notification.objects.filter(dedupe_key=f"reviews:{row.pk}:v{row.version}:approved").count() == 1
+    assert sorted(backends.outbox) == sorted((a.applicant.phone, "您的批量测试申请已审核通过") for a in applications)
+    assert counters() == recount()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_approval_is_committed_before_the_next_one_starts(bulk_kind, jiangan_reviewer):
+    first, second = pending(2)
+    sent_before_second = []
+    bulk_kind.during_apply = lambda application: sent_before_second.append(list(backends.outbox))
+
+    services.approve_many(selections=seen(first, second), actor=jiangan_reviewer)
+
+    # The first SMS leaves on its commit: it is already out when the second approval runs.
+    assert sent_before_second == [[], [(first.applicant.phone, "您的批量测试申请已审核通过")]]
+
+
+def test_a_refusal_in_the_middle_rolls_back_only_that_application(bulk_kind, jiangan_reviewer):
+    first, middle, last = pending(3)
+
+    def refuse_the_middle(application):
+        if application.pk == middle.pk:
+            raise ReviewError("缺少继续教育证明材料", code="missing_proof")
+
+    bulk_kind.during_apply = refuse_the_middle
+    before = state(middle)
+
+    outcomes = by_id(services.approve_many(selections=seen(first, middle, last), actor=jiangan_reviewer))
+
+    assert [outcomes[a.pk].approved for a in (first, middle, last)] == [True, False, True]
+    assert (outcomes[middle.pk].code, str(outcomes[middle.pk].message)) == ("missing_proof", "缺少继续教育证明材料")
+    assert state(middle) == before
+    assert not Notification.objects.filter(dedupe_key__startswith=f"reviews:{middle.pk}:").exists()
+    assert AuditEvent.objects.get(action="reviews.approve", object_id=str(middle.pk)).result == "failure"
+    assert Application.objects.get(pk=last.pk).status == Status.APPROVED
+    assert counters() == recount()
+
+
+def test_an_unexpected_fault_in_one_application_is_reported_and_the_others_go_on(bulk_kind, jiangan_reviewer, caplog):
+    first, broken, last = pending(3)
+
+    def crash_on_broken(application):
+        if application.pk == broken.pk:
+            raise RuntimeError("disk full")
+
+    bulk_kind.during_apply = crash_on_broken
+    before = state(broken)
+
+    outcomes = by_id(services.approve_many(selections=seen(first, broken, last), actor=jiangan_reviewer))
+
+    assert (outcomes[broken.pk].approved, outcomes[broken.pk].code) == (False, "error")
+    assert "系统未能处理该申请，未作任何更改" in str(outcomes[broken.pk].message)
+    assert state(broken) == before
+    assert outcomes[first.pk].approved and outcomes[last.pk].approved
+    assert f"bulk approval of application {broken.pk} failed" in caplog.text
+
+
+def test_decided_withdrawn_and_changed_applications_are_refused_each_with_its_reason(bulk_kind, jiangan_reviewer):
+    decided, withdrawn, changed, fine = pending(4)
+    colleague = reviewer_for("420102")
+    page = seen(decided, withdrawn, changed, fine)  # what the reviewer's inbox showed
+    services.approve(application=decided, actor=colleague, expected_version=decided.version)
+    services.withdraw(application=withdrawn, actor=withdrawn.applicant)
+    services.return_for_changes(application=changed, actor=colleague, expected_version=changed.version, reason="补充")
+    services.submit(application=changed, actor=changed.applicant)  # pending again, at a newer version
+
+    outcomes = by_id(services.approve_many(selections=page, actor=jiangan_reviewer))
+
+    assert {pk: (o.code, str(o.message)) for pk, o in outcomes.items() if not o.approved} == {
+        decided.pk: ("already_decided", "该申请已被其他审核人处理"),
+        withdrawn.pk: ("withdrawn", "申请人已撤回该申请"),
+        changed.pk: ("version_moved", "该申请在您打开后已有变化，请重新查看后再审核"),
+    }
+    assert outcomes[fine.pk].approved
+    assert Application.objects.get(pk=changed.pk).status == Status.PENDING
+    assert bulk_kind.applied == [decided.pk, fine.pk]  # the colleague's approval, then ours
+
+
+def test_ids_outside_the_scope_are_reported_exactly_like_missing_ones_and_change_nothing(bulk_kind, jiangan_reviewer):
+    own = pending(1)[0]
+    foreign = pending(1, unit_code="420103")[0]  # 江汉区
+    draft = make_application(kind="bulkkind", status=Status.DRAFT)  # never visible to a reviewer
+    before = {a.pk: state(a) for a in (foreign, draft)}
+    audit_rows = AuditEvent.objects.count()
+
+    outcomes = services.approve_many(
+        selections=[(foreign.pk, foreign.version), (999999, 1), (draft.pk, draft.version), (own.pk, own.version)],
+        actor=jiangan_reviewer,
+    )
+
+    refused = [(o.application, o.code, str(o.message)) for o in outcomes[:3]]
+    assert refused == [(None, "not_found", "未找到该申请")] * 3
+    assert {a.pk: state(a) for a in (foreign, draft)} == before
+    assert outcomes[3].approved
+    # Only the approval of our own application left audit rows; nothing names the foreign ids.
+    assert set(AuditEvent.objects.all()[audit_rows:].values_list("object_id", flat=True)) == {str(own.pk)}
+
+
+def test_a_city_reviewer_may_not_approve_a_county_application_in_bulk(bulk_kind):
+    county = pending(1)[0]
+    before = state(county)
+
+    outcomes = services.approve_many(selections=seen(county), actor=reviewer_for("420100"))
+
+    assert (outcomes[0].approved, outcomes[0].code) == (False, "not_decider")
+    assert str(outcomes[0].message) == "该申请由江岸区审核，您只能查看，不能审核"
+    assert state(county) == before
+
+
+def test_a_kind_without_the_flag_is_refused_and_the_refusal_audited(bulk_kind, test_kind, jiangan_reviewer):
+    one_by_one = pending(1, kind="testkind")[0]
+    bulk = pending(1)[0]
+    before = state(one_by_one)
+
+    outcomes = by_id(services.approve_many(selections=seen(one_by_one, bulk), actor=jiangan_reviewer))
+
+    assert (outcomes[one_by_one.pk].approved, outcomes[one_by_one.pk].code) == (False, "not_bulk")
+    assert str(outcomes[one_by_one.pk].message) == "此类申请须逐件审核，不能批量通过，请打开该申请审核"
+    assert state(one_by_one) == before
+    assert test_kind.applied == []
+    audit = AuditEvent.objects.get(action="reviews.approve", object_id=str(one_by_one.pk))
+    assert (audit.result, audit.detail["reason"]) == ("failure", "此类申请须逐件审核，不能批量通过，请打开该申请审核")
+    assert outcomes[bulk.pk].approved
+
+
+def test_a_repeated_id_is_approved_once(bulk_kind, jiangan_reviewer):
+    application = pending(1)[0]
+
+    outcomes = services.approve_many(selections=[(application.pk, application.version)] * 3, actor=jiangan_reviewer)
+
+    assert [(o.application_id, o.approved) for o in outcomes] == [(application.pk, True)]
+    assert bulk_kind.applied == [application.pk]
+
+
+def test_more_than_the_cap_is_refused_whole(bulk_kind, jiangan_reviewer):
+    application = pending(1)[0]
+    selections = [(application.pk, application.version)] + [(10_000_000 + n, 1) for n in range(BULK_APPROVE_MAX)]
+
+    with pytest.raises(ReviewError) as refused:
+        services.approve_many(selections=selections, actor=jiangan_reviewer)
+
+    assert str(refused.value) == f"一次最多批量通过 {BULK_APPROVE_MAX} 项申请。"
+    assert Application.objects.get(pk=application.pk).status == Status.PENDING
+
+
+def test_an_empty_selection_does_nothing(jiangan_reviewer):
+    with CaptureQueriesContext(connection) as queries:
+        assert services.approve_many(selections=[], actor=jiangan_reviewer) == []
+    assert queries.captured_queries == []
+
+
+def test_per_item_the_bulk_approval_costs_what_one_approval_costs(bulk_kind, jiangan_reviewer):
+    make_application(kind="bulkkind", status=Status.APPROVED, reviewer=jiangan_reviewer)  # counter rows exist
+    single, *batch = pending(6)
+
+    with CaptureQueriesContext(connection) as one:
+        services.approve(application=single, actor=jiangan_reviewer, expected_version=single.version)
+    with CaptureQueriesContext(connection) as many:
+        services.approve_many(selections=seen(*batch), actor=jiangan_reviewer)
+
+    # One query finds the selection in the reviewer's scope; then each item costs one approve().
+    assert len(many.captured_queries) == 1 + len(batch) * len(one.captured_queries)
+
+
+# What may happen to each selected application between the page and the click.
+FATES = st.sampled_from(["fine", "apply_refuses", "already_approved", "returned", "foreign", "missing", "not_bulk"])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fates=st.lists(FATES, min_size=1, max_size=8))
+def test_exactly_the_untouched_applications_are_approved_and_the_counters_stay_exact(
+    bulk_kind, test_kind, jiangan_reviewer, fates
+):
+    from django.db import transaction
+
+    bulk_kind.during_apply = None  # left over from the previous example
+    with transaction.atomic():
+        colleague = reviewer_for("420102")
+        selections, expected = [], {}
+        refusing = set()
+        for fate in fates:
+            if fate == "missing":
+                pk = 50_000_000 + len(selections)
+                selections.append((pk, 1))
+                expected[pk] = "not_found"
+                continue
+            application = make_application(
+                kind="testkind" if fate == "not_bulk" else "bulkkind",
+                unit_code="420103" if fate == "foreign" else "420102",
+                status=Status.PENDING,
+            )
+            selections.append((application.pk, application.version))
+            if fate == "already_approved":
+                services.approve(application=application, actor=colleague, expected_version=application.version)
+            elif fate == "returned":
+                services.return_for_changes(
+                    application=application, actor=colleague, expected_version=application.version, reason="r"
+                )
+            elif fate == "apply_refuses":
+                refusing.add(application.pk)
+            expected[application.pk] = {
+                "fine": "approved",
+                "apply_refuses": "refused",
+                "already_approved": "already_decided",
+                "returned": "already_decided",
+                "foreign": "not_found",
+                "not_bulk": "not_bulk",
+            }[fate]
+
+        def apply(application):
+            if application.pk in refusing:
+                raise ReviewError("不符合要求")
+
+        bulk_kind.during_apply = apply
+
+        outcomes = services.approve_many(selections=selections, actor=jiangan_reviewer)
+
+        assert {o.application_id: o.code for o in outcomes} == expected
+        approved_now = {pk for pk, code in expected.items() if code == "approved"}
+        assert {o.application_id for o in outcomes if o.approved} == approved_now
+        assert (
+            set(
+                Application.objects.filter(pk__in=approved_now, decided_by=jiangan_reviewer).values_list(
+                    "pk", flat=True
+                )
+            )
+            == approved_now
+        )
+        assert counters() == recount()
+        transaction.set_rollback(True)
