@@ -2,6 +2,8 @@
 county answers 404, proofs included), and the proof access rule for approved honours."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from documents.access import can_view
@@ -86,3 +88,21 @@ def test_the_access_rule_lets_nobody_else_in(person):
     admin = staff_of("420103", role=StaffRole.UNIT_ADMIN)
     admin.is_verified = lambda: True
     assert not can_view(admin, pending_document)
+
+
+def test_the_honour_part_of_the_application_page_costs_the_same_queries_whatever_the_proofs(jiangan_client, person):
+    """The page itself belongs to reviews (its own count is pinned there): the honour's template and
+    proof list add a fixed number of queries, not one per proof."""
+
+    def queries_for(slots):
+        application = honour(person, proofs={slot: proof_document(person, slot=slot) for slot in slots})
+        url = reverse("reviews:detail", args=[application.pk])
+        jiangan_client.get(url)  # warm whatever the page caches
+        with CaptureQueriesContext(connection) as captured:
+            assert jiangan_client.get(url).status_code == 200
+        return [q["sql"] for q in captured.captured_queries]
+
+    one = queries_for(["honour:1"])
+    three = queries_for(["honour:1", "honour:2", "honour:3"])
+    assert len(one) == len(three)
+    assert sum("integrity_honourproof" in sql for sql in three) == 2  # the proofs section and the template

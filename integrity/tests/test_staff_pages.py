@@ -221,3 +221,12 @@ def test_a_person_who_moved_away_is_out_of_the_old_units_scope(jiangan_client, j
     PersonRecord.objects.filter(person=person).update(unit=review_unit("420202"))
     assert jiangan_client.get(reverse("integrity:staff_person", args=[person.pk])).status_code == 404
     assert "未找到" in text(jiangan_client.post(reverse("integrity:staff_search"), {"id_number": ID}))
+
+
+def test_the_search_runs_a_fixed_number_of_queries(jiangan_client, person, django_assert_num_queries):
+    # session, user, TOTP device, the reviewer's unit, the people found with their unit (scope in a
+    # subquery), the audit row (savepoint, insert, release), the idle-timeout stamp (savepoint,
+    # update, release)
+    with django_assert_num_queries(11):
+        response = jiangan_client.post(reverse("integrity:staff_search"), {"id_number": ID})
+    assert 'data-testid="result"' in text(response)
