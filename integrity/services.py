@@ -272,6 +272,8 @@ def _set_proofs(*, payload: HonourPayload, application: Application, proofs: dic
             if slot in current:
                 current[slot].delete()
             continue
+        if document.owner_id != application.applicant_id:
+            raise IntegrityRecordError(PROOF_REQUIRED, field=slot)
         try:
             if document.application_id != application.pk:
                 attach(document=document, application_id=application.pk)

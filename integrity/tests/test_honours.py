@@ -337,3 +337,12 @@ def test_a_form_key_already_used_by_someone_else_is_refused(person):
         )
     assert "已经提交过" in str(refused.value)
     assert not Application.objects.filter(applicant=other, kind=KIND_HONOUR).exists()
+
+
+def test_a_document_of_someone_else_is_never_taken_as_a_proof(person):
+    stranger_document = proof_document(AccountantFactory())
+    with pytest.raises(services.IntegrityRecordError) as refused:
+        services.apply_for_honour(person=person, fields=HONOUR_FIELDS, proofs={"honour:1": stranger_document})
+    assert refused.value.field == "honour:1"
+    stranger_document.refresh_from_db()
+    assert stranger_document.application_id is None
