@@ -80,6 +80,18 @@ def test_the_pending_tab_has_a_checkbox_for_each_bulk_application_and_a_confirme
     assert "<script>" not in text and 'style="' not in text
 
 
+def test_the_htmx_results_block_carries_the_bulk_form_with_its_csrf_token(jiangan_client, bulk_kind):
+    application = pending(1)[0]
+
+    text = jiangan_client.get(
+        reverse("reviews:inbox"), {"status": "pending"}, headers={"HX-Request": "true"}
+    ).content.decode()
+
+    assert text.lstrip().startswith('<div id="inbox"')
+    assert 'name="csrfmiddlewaretoken"' in text
+    assert f'name="selected" value="{application.pk}:{application.version}"' in text
+
+
 def test_no_checkboxes_on_other_tabs_nor_when_no_row_may_be_approved_in_bulk(jiangan_client, bulk_kind, test_kind):
     make_application(kind="bulkkind", status=Status.RETURNED)
     pending(1, kind="testkind")
