@@ -35,7 +35,9 @@ def watch_csp(page):
     violations = []
     page.on(
         "console",
-        lambda m: violations.append(f"{page.url}: {m.text} {m.location}") if "Content Security Policy" in m.text else None,
+        lambda m: (
+            violations.append(f"{page.url}: {m.text} {m.location}") if "Content Security Policy" in m.text else None
+        ),
     )
     return violations
 
