@@ -61,7 +61,7 @@ class PhoneChangeCodeForm(AccountantRegistrationForm):
 class PhoneChangeApplyForm(PhoneChangeCodeForm):
     """The whole application: the identity part, then reason, unit and the three photos.
 
-    Files are checked by `services.check_photos` (content, not name); a form with any error keeps
+    Files are checked by `services.precheck_photos` and `inspect_photos` (content, not name); a form with any error keeps
     no file, so the photo fields say to choose them again.
     """
 

@@ -4,10 +4,12 @@ A person who registered but lost the old phone applies on a PUBLIC page, in one 
 name, the new phone with the SMS code sent to it, reason, the unit, and three photos (ID card both
 sides, the person holding it). `submit_phone_change`:
 
-1. checks the reason and the photos (the same checks and messages for everybody) before the code,
-   so a bad file never costs the person their code;
+1. checks the reason and, cheaply, the photos (presence, size, type and pixel count from the header)
+   before the code, so the usual file mistakes do not cost the person their code;
 2. checks and consumes the SMS code sent to the NEW phone (`identity.accountant_services.verify_code`,
-   with its rate limits and audit);
+   with its rate limits and audit), and only then decodes the photos in full (the documents
+   pipeline) — image work only for requests that hold a valid code. The same checks and messages
+   apply to everybody;
 3. looks for a registered, active accountant with this document AND this name. Only then is
    anything stored:
    - no open application: one is started, routed to the unit managing the approved record (else
@@ -41,18 +43,28 @@ phone_change.not_routed, phone_change.applied, phone_change.status_checked (mask
 
 import time
 import unicodedata
+import warnings
+from io import BytesIO
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
 from audit.models import AuditEvent
 from audit.services import record_event
 from core.masking import mask_id_number, mask_phone
 from documents.constants import ContentType
 from documents.exceptions import UploadRejected
-from documents.inspection import inspect_proof, read_upload, sniff
+from documents.inspection import (
+    PILLOW_FORMATS,
+    damaged_image_message,
+    inspect_proof,
+    read_upload,
+    sniff,
+    too_many_pixels_message,
+)
 from documents.services import detach, store_upload
 from identity.accountant_services import AccountantError, find_accountant, verify_code
 from identity.models import SmsCodePurpose, User
@@ -78,6 +90,7 @@ REASON_REQUIRED = _("Please say why you are changing your mobile number.")
 REASON_TOO_LONG = _("The reason may be at most %(max)d characters long.")
 PHOTO_REQUIRED = _("Choose this photo.")
 PHOTO_NOT_IMAGE = _("Upload a photo in JPG or PNG format (not a PDF or another kind of file).")
+CODE_USED = _("This code has been used. After choosing the photos again, ask for a new code.")
 OLD_PHONE_NOTICE = _(
     "The mobile number bound to your account has been changed to %(phone)s. "
     "If you did not ask for this, please contact your local finance bureau (%(unit)s)."
@@ -113,13 +126,15 @@ def clean_reason(reason) -> str:
     return text
 
 
-def check_photos(*, photos: dict) -> None:
-    """Check the three uploaded photos ({form field: UploadedFile}) as the documents pipeline will.
+def precheck_photos(*, photos: dict) -> dict:
+    """The cheap checks of the three photos ({form field: UploadedFile}), before the SMS code.
 
-    Images only (JPEG or PNG, decided by content), within the proof size and pixel limits, clean for
-    the scanners. Raises PhoneChangeError with one message per refused photo. Stores nothing.
+    Present, within the proof size limit, JPEG or PNG by their magic bytes, and a header that
+    declares an acceptable pixel count — nothing is decoded yet, so a flood of requests with wrong
+    codes costs no image work. Returns {field: bytes}; raises PhoneChangeError with one message per
+    refused photo. Stores nothing.
     """
-    errors = {}
+    errors, read = {}, {}
     for field in PHOTO_FIELDS:
         uploaded = photos.get(field)
         if uploaded is None:
@@ -127,13 +142,50 @@ def check_photos(*, photos: dict) -> None:
             continue
         try:
             data = read_upload(uploaded, max_bytes=settings.DOCUMENT_PROOF_MAX_BYTES)
-            if sniff(data) not in (ContentType.JPEG, ContentType.PNG):
-                raise UploadRejected(PHOTO_NOT_IMAGE, code="type")
+            _check_header(data)
+        except UploadRejected as exc:
+            errors[field] = exc.message
+            continue
+        read[field] = data
+    if errors:
+        raise PhoneChangeError(errors=errors)
+    return read
+
+
+def _check_header(data: bytes) -> None:
+    content_type = sniff(data)
+    if content_type not in (ContentType.JPEG, ContentType.PNG):
+        raise UploadRejected(PHOTO_NOT_IMAGE, code="type")
+    max_pixels = settings.DOCUMENT_MAX_PIXELS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            probe = Image.open(BytesIO(data))  # reads the header only
+            width, height = probe.size
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise UploadRejected(too_many_pixels_message(max_pixels), code="pixels") from None
+        except Exception:
+            raise UploadRejected(damaged_image_message(), code="damaged") from None
+    if probe.format not in PILLOW_FORMATS[content_type]:
+        raise UploadRejected(PHOTO_NOT_IMAGE, code="type")
+    if width * height > max_pixels:
+        raise UploadRejected(too_many_pixels_message(max_pixels), code="pixels")
+
+
+def inspect_photos(*, photos: dict) -> None:
+    """The full checks of the documents pipeline (decode, re-encode, scanners) on {field: bytes}.
+
+    Run after the code was checked, for everybody alike. A photo refused here has used up the code:
+    the error says so next to the code too.
+    """
+    errors = {}
+    for field, data in photos.items():
+        try:
             inspect_proof(data)
         except UploadRejected as exc:
             errors[field] = exc.message
     if errors:
-        raise PhoneChangeError(errors=errors)
+        raise PhoneChangeError(errors={**errors, "sms_code": CODE_USED})
 
 
 def name_key(name: str) -> str:
@@ -206,8 +258,9 @@ def submit_phone_change(
     started = time.monotonic()
     try:
         reason = clean_reason(reason)
-        check_photos(photos=photos)
+        read = precheck_photos(photos=photos)
         _check_code(request=request, id_type=id_type, id_number=id_number, new_phone=new_phone, code=code)
+        inspect_photos(photos=read)
         masked = {"id_number": mask_id_number(id_number), "new_phone": mask_phone(new_phone)}
         person, why = _match(id_type=id_type, id_number=id_number, full_name=full_name)
         if person is None:

@@ -413,3 +413,20 @@ def test_without_a_working_cache_every_page_goes_ahead(monkeypatch):
 
     monkeypatch.setattr(submissions.cache, "add", broken)
     assert submissions.claim("x" * 32) == submissions.NEW
+
+
+def test_a_damaged_photo_is_found_after_the_code_which_must_then_be_asked_for_again(client, person):
+    whole = corpus.jpeg((640, 480))
+    broken = whole[: len(whole) // 2]  # a real JPEG header, the image data cut off
+    response = apply(client, files=photos(photo_front=photo("front.jpg", broken)))
+    assert "无法完整读取" in error_next_to(response, "photo_front")
+    assert "重新获取" in error_next_to(response, "sms_code")
+    assert not changes().exists() and not stored_photos().exists()
+
+
+def test_no_image_is_decoded_before_the_code_is_right(client, person, monkeypatch):
+    decoded = []
+    monkeypatch.setattr("phone_change.services.inspect_proof", decoded.append)
+    response = apply(client, sms_code="000000")
+    assert "验证码错误" in error_next_to(response, "sms_code")
+    assert decoded == []
