@@ -133,9 +133,9 @@ def test_returned_then_fixed_and_resubmitted_then_approved(client, units):
 def test_the_record_shows_the_approved_information_photo_and_proofs(client, units, django_assert_num_queries):
     payload = collection(state="approved")
     client.force_login(payload.application.applicant)
-    # session, user, record with dossier/photo/units, 学历 rows, proofs with documents; the idle
-    # time-out middleware then saves the session (savepoint, update, release).
-    with django_assert_num_queries(8):
+    # session, user, record with dossier/photo/units, 学历 rows, proofs with documents, the version
+    # history; the idle time-out middleware then saves the session (savepoint, update, release).
+    with django_assert_num_queries(9):
         response = client.get(reverse("dossier:record"))
     page = text(response)
     dossier = payload.dossier
@@ -154,9 +154,9 @@ def test_the_record_page_costs_the_same_queries_with_more_rows(client, units, dj
     payload.dossier.proofs.all().delete()
     give_every_proof(payload.dossier, payload.application_id)
     client.force_login(payload.application.applicant)
-    # session, user, record with dossier/photo/units, 学历 rows, proofs with documents; the idle
-    # time-out middleware then saves the session (savepoint, update, release).
-    with django_assert_num_queries(8):
+    # session, user, record with dossier/photo/units, 学历 rows, proofs with documents, the version
+    # history; the idle time-out middleware then saves the session (savepoint, update, release).
+    with django_assert_num_queries(9):
         page = text(client.get(reverse("dossier:record")))
     assert page.count('data-testid="proof-link"') == 2 + 4 * 2 + 2
 
