@@ -6,6 +6,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from audit.models import AuditEvent
 from continuing_education.models import YearlyCredits
+from continuing_education.services import settle_credits
 from reviews.constants import Status
 
 from .factories import collected_accountant, record, reviewer_of
@@ -160,3 +161,15 @@ def test_the_applicant_is_told_by_sms_when_a_record_is_approved(person, django_c
         filed = record(person, 1, status=Status.APPROVED)
     assert filed.application.status == Status.APPROVED
     assert (person.phone, "您的继续教育学分记录已审核通过。") in backends.outbox
+
+
+def test_the_review_page_runs_a_fixed_number_of_queries(jiangan, person, django_assert_num_queries):
+    plain = record(person, 11, role="第一作者")
+    settled = record(person, 14)
+    settle_credits(record=settled, credits=30, actor=jiangan.reviewer)
+    # The engine's page (session, staff, device, envelope, audit, history, proofs…) plus the record and its
+    # item; a settled item-14 record adds who settled it. Never one query per proof or field.
+    with django_assert_num_queries(14):
+        assert jiangan.get(detail_url(plain)).status_code == 200
+    with django_assert_num_queries(15):
+        assert jiangan.get(detail_url(settled)).status_code == 200

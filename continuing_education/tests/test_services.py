@@ -357,3 +357,15 @@ def test_a_failed_approval_leaves_the_yearly_row_untouched(person):
     with pytest.raises(ReviewError):
         reviews.approve(application=application, actor=reviewer_of(), expected_version=application.version)
     assert not YearlyCredits.objects.exists()
+
+
+def test_a_correction_goes_to_the_unit_that_manages_the_person_now(person):
+    from dossier.models import PersonRecord
+    from identity.tests.factories import review_unit
+
+    returned = record(person, 1, status=Status.RETURNED)
+    PersonRecord.objects.filter(person=person).update(unit=review_unit("420103"))  # moved to 江汉区
+    corrected = services.correct_record(
+        record=returned, actor=person, entry=entry(1), proofs={1: returned.proofs.get().document}
+    )
+    assert (corrected.application.unit.code, corrected.application.status) == ("420103", Status.PENDING)
