@@ -10,8 +10,9 @@ SLA_WORKING_DAYS = 5  # manual §9: "变更后需等待5个工作日"
 
 REASON_MAX_LENGTH = 200
 
-# Seconds every final submission takes at least, matched or not, so that the answer's timing says
-# nothing about whether the ID is registered (SECURITY.md 6.3.8). Tests set it to 0.
+# Seconds a submission with a valid code takes at least from the match on, matched or not, so that
+# the answer's timing says nothing about whether the ID is registered (SECURITY.md 6.3.8). Read with
+# getattr(settings, ...) so an installation may tune it; tests set it to 0.
 ANSWER_FLOOR_SETTING = "PHONE_CHANGE_ANSWER_SECONDS"
 ANSWER_FLOOR_DEFAULT = 1.0
 

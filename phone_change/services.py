@@ -19,8 +19,9 @@ sides, the person holding it). `submit_phone_change`:
      resumes its SLA clock); the old photos go back to temporary and are purged;
    - a pending one: nothing changes (a double submit, or another request while one is in review).
    Otherwise nothing is stored and nothing is routed;
-4. takes at least PHONE_CHANGE_ANSWER_SECONDS in every case. The person is told the same thing
-   whatever happened; the returned `Outcome` is for the audit log and tests only.
+4. takes at least PHONE_CHANGE_ANSWER_SECONDS from the match on, whatever the match found. The
+   person is told the same thing whatever happened; the returned `Outcome` is for the audit log and
+   tests only.
 
 Uploads: nothing from the public page is stored before the person is matched, so there are no
 anonymous or unowned documents. The photos of a matched submission are owned by the accountant
@@ -255,12 +256,14 @@ def submit_phone_change(
     `photos` maps the form fields of PHOTO_FIELDS to uploaded files; `unit` is an active ReviewUnit
     (the unit picker), used when the person has no approved record. Raises PhoneChangeError.
     """
+    reason = clean_reason(reason)
+    read = precheck_photos(photos=photos)
+    _check_code(request=request, id_type=id_type, id_number=id_number, new_phone=new_phone, code=code)
+    inspect_photos(photos=read)
+    # From here on the work differs with the match: every answer takes at least the floor. (Refusals
+    # before this point say nothing about registration and are not held up.)
     started = time.monotonic()
     try:
-        reason = clean_reason(reason)
-        read = precheck_photos(photos=photos)
-        _check_code(request=request, id_type=id_type, id_number=id_number, new_phone=new_phone, code=code)
-        inspect_photos(photos=read)
         masked = {"id_number": mask_id_number(id_number), "new_phone": mask_phone(new_phone)}
         person, why = _match(id_type=id_type, id_number=id_number, full_name=full_name)
         if person is None:

@@ -430,3 +430,11 @@ def test_no_image_is_decoded_before_the_code_is_right(client, person, monkeypatc
     response = apply(client, sms_code="000000")
     assert "验证码错误" in error_next_to(response, "sms_code")
     assert decoded == []
+
+
+def test_refusals_before_the_match_are_not_held_up(client, person, settings, monkeypatch):
+    settings.PHONE_CHANGE_ANSWER_SECONDS = 30
+    slept = []
+    monkeypatch.setattr("phone_change.services.time.sleep", slept.append)
+    apply(client, sms_code="000000")
+    assert slept == []
