@@ -5,8 +5,8 @@ server and to whatever else runs on the machine:
 
     nice -n 10 python -m bench.load < plan.json > result.json
 
-The plan: {"host", "port", "seconds", "rounds", "concurrency", "warmup",
-           "pages": [{"name", "path", "cookie"}]}.
+The plan: {"host", "seconds", "rounds", "concurrency", "warmup",
+           "pages": [{"name", "port", "path", "cookie"}]}.
 Each round measures every page in turn for `seconds` with `concurrency` threads, each sending one
 GET at a time on a fresh connection (gunicorn's sync workers close every connection). Rounds
 interleave the pages, so a slow minute on a shared machine spreads over all of them. Only loopback
@@ -38,7 +38,7 @@ def _get(host: str, port: int, path: str, headers: dict) -> tuple[float, int]:
 
 
 def _headers(plan: dict, page: dict) -> dict:
-    headers = {"Host": f"{plan['host']}:{plan['port']}", "Accept-Language": "zh-hans", "User-Agent": "hbkj-bench"}
+    headers = {"Host": f"{plan['host']}:{page['port']}", "Accept-Language": "zh-hans", "User-Agent": "hbkj-bench"}
     if page.get("cookie"):
         headers["Cookie"] = page["cookie"]
     return headers
@@ -55,7 +55,7 @@ def measure_page(plan: dict, page: dict, seconds: float) -> dict:
     def worker():
         mine, seen = [], {}
         while time.perf_counter() < deadline:
-            elapsed, status = _get(plan["host"], plan["port"], page["path"], headers)
+            elapsed, status = _get(plan["host"], page["port"], page["path"], headers)
             mine.append(elapsed)
             seen[status] = seen.get(status, 0) + 1
         with lock:
@@ -86,7 +86,7 @@ def run(plan: dict) -> dict:
     for page in plan["pages"]:  # warm every worker's caches and connections
         headers = _headers(plan, page)
         for _ in range(plan["warmup"]):
-            _get(plan["host"], plan["port"], page["path"], headers)
+            _get(plan["host"], page["port"], page["path"], headers)
     totals = {page["name"]: {"latencies": [], "statuses": {}, "elapsed": 0.0} for page in plan["pages"]}
     for _round in range(plan["rounds"]):
         for page in plan["pages"]:

@@ -33,13 +33,6 @@ DURATIONS = {"small": (2.0, 2), "full": (5.0, 2)}
 DEEP_PAGE = 1000
 WORKERS = 2
 CONCURRENCY = 4
-INBOX_PAGES = (
-    "inbox_county_first",
-    "inbox_city_first",
-    "inbox_city_deep",
-    "inbox_province_first",
-    "inbox_province_deep",
-)
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 
@@ -51,11 +44,39 @@ def log(message: str) -> None:
 # --------------------------------------------------------------------------- database
 
 
-def _database_name() -> str:
+def _base_name() -> str:
     from django.conf import settings
 
-    name = settings.DATABASES["default"]["NAME"]
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" or not name.startswith("hbkj_bench"):
+    name = urlsplit(settings.BENCH_DATABASE_URL).path.lstrip("/")
+    if not settings.BENCH_DATABASE_URL.startswith("postgres") or not name.startswith("hbkj_bench"):
+        raise SystemExit(f"refusing to use {name!r}: the bench only uses PostgreSQL databases named hbkj_bench*")
+    return name
+
+
+def database_for(n: int) -> str:
+    """hbkj_bench_1000, hbkj_bench_1000000, …: one database per size, so sizes are measured side by side."""
+    return f"{_base_name()}_{n}"
+
+
+def database_url_for(n: int) -> str:
+    from django.conf import settings
+
+    return urlsplit(settings.BENCH_DATABASE_URL)._replace(path=f"/{database_for(n)}").geturl()
+
+
+def use_database(n: int) -> None:
+    """Point this process's connection at the size's database."""
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = database_for(n)
+
+
+def _database_name() -> str:
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if connection.vendor != "postgresql" or not name.startswith("hbkj_bench"):
         raise SystemExit(f"refusing to drop {name!r}: the bench only uses PostgreSQL databases named hbkj_bench*")
     return name
 
@@ -125,6 +146,7 @@ def prepare(n: int, *, reuse: bool):
 
     from bench import seed
 
+    use_database(n)
     if reuse:
         stored = _stored_seed(n)
         if stored is not None:
@@ -219,6 +241,7 @@ def build_pages(showcase, sessions: dict, *, depth: int) -> tuple[list[dict], di
         {"name": "dossier_status", "path": reverse("dossier:status"), "who": "pending_accountant"},
         {"name": "ce_index", "path": reverse("continuing_education:index"), "who": "accountant"},
         {"name": "inbox_county_first", "path": inbox, "who": "county"},
+        {"name": "inbox_county_empty", "path": inbox, "who": "county_empty"},
         {"name": "inbox_city_first", "path": inbox, "who": "city"},
         {"name": "inbox_city_deep", "path": f"{inbox}?after={city_cursor}" if city_cursor else inbox, "who": "city"},
         {"name": "inbox_province_first", "path": inbox, "who": "province"},
@@ -288,13 +311,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
-    from django.conf import settings
-
+def start_server(port: int, database_url: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "BENCH_DATABASE_URL": settings.BENCH_DATABASE_URL,
+        "BENCH_DATABASE_URL": database_url,
         "PYTHONPATH": str(BASE_DIR),
     }
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and gunicorn
@@ -340,15 +361,14 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait()
 
 
-def run_load(port: int, pages: list[dict], *, seconds: float, rounds: int) -> dict:
+def run_load(pages: list[dict], *, seconds: float, rounds: int) -> dict:
     plan = {
         "host": "127.0.0.1",
-        "port": port,
         "seconds": seconds,
         "rounds": rounds,
         "concurrency": CONCURRENCY,
         "warmup": 10,
-        "pages": [{"name": p["name"], "path": p["path"], "cookie": p["cookie"]} for p in pages],
+        "pages": [{k: p[k] for k in ("name", "port", "path", "cookie")} for p in pages],
     }
     completed = subprocess.run(  # noqa: S603 - our own interpreter
         ["nice", "-n", "10", sys.executable, "-m", "bench.load"],  # noqa: S607 - coreutils nice
@@ -361,43 +381,67 @@ def run_load(port: int, pages: list[dict], *, seconds: float, rounds: int) -> di
     return json.loads(completed.stdout)
 
 
-# --------------------------------------------------------------------------- one scale, the report
+# --------------------------------------------------------------------------- the run, the report
 
 
-def measure_scale(n: int, *, reuse: bool, seconds: float, rounds: int) -> dict:
-    log(f"scale {n:,} accountants")
-    showcase, timings = prepare(n, reuse=reuse)
+def prepare_size(n: int, *, reuse: bool) -> dict:
+    """Seed (or reuse) the size's database, sign people in, list and count the pages."""
     from bench.seed import table_rows
 
+    log(f"size {n:,} accountants ({database_for(n)})")
+    showcase, timings = prepare(n, reuse=reuse)
     sessions = make_sessions(showcase)
     pages, notes = build_pages(showcase, sessions, depth=DEEP_PAGE)
     queries = count_queries(pages)
-    port = _free_port()
-    server = start_server(port)
-    try:
-        load = run_load(port, pages, seconds=seconds, rounds=rounds)
-    finally:
-        stop_server(server)
-    ping_rps = load["ping"]["rps"]
-    result_pages = {}
-    for page in pages:
-        name = page["name"]
-        result_pages[name] = {
-            **load[name],
-            "framework_ratio": round(load[name]["rps"] / ping_rps, 3) if ping_rps else None,
-            "queries": queries[name]["queries"],
-            "slowest_queries": queries[name]["slowest"],
-            "path": page["path"].split("?")[0] + ("?…" if "?" in page["path"] else ""),
-        }
-        errors = load[name]["errors"]
-        if errors:
-            log(f"  WARNING: {name}: {errors} of {load[name]['requests']} requests did not answer 200")
     return {
-        "seed_seconds": {k: round(v, 2) if isinstance(v, float) else v for k, v in timings.items()},
-        "rows": table_rows(),
-        "notes": notes,
-        "pages": result_pages,
+        "pages": pages,
+        "queries": queries,
+        "result": {
+            "database": database_for(n),
+            "seed_seconds": {k: round(v, 2) if isinstance(v, float) else v for k, v in timings.items()},
+            "rows": table_rows(),
+            "notes": notes,
+        },
     }
+
+
+def measure(prepared: dict, *, seconds: float, rounds: int) -> dict:
+    """One gunicorn per size, all up at once; the load interleaves sizes page by page, round by round."""
+    servers, plan = [], []
+    try:
+        for n, size in prepared.items():
+            port = _free_port()
+            servers.append(start_server(port, database_url_for(int(n))))
+            size["port"] = port
+        names = [page["name"] for page in next(iter(prepared.values()))["pages"]]
+        for name in names:
+            for n, size in prepared.items():
+                page = next(p for p in size["pages"] if p["name"] == name)
+                plan.append({**page, "name": f"{n}:{name}", "port": size["port"]})
+        load = run_load(plan, seconds=seconds, rounds=rounds)
+    finally:
+        for server in servers:
+            stop_server(server)
+    scales = {}
+    for n, size in prepared.items():
+        ping_rps = load[f"{n}:ping"]["rps"]
+        result_pages = {}
+        for page in size["pages"]:
+            name = page["name"]
+            measured = load[f"{n}:{name}"]
+            result_pages[name] = {
+                **measured,
+                "framework_ratio": round(measured["rps"] / ping_rps, 3) if ping_rps else None,
+                "queries": size["queries"][name]["queries"],
+                "slowest_queries": size["queries"][name]["slowest"],
+                "path": page["path"].split("?")[0] + ("?…" if "?" in page["path"] else ""),
+            }
+            if measured["errors"]:
+                log(
+                    f"  WARNING: {n}:{name}: {measured['errors']} of {measured['requests']} requests did not answer 200"
+                )
+        scales[n] = {**size["result"], "pages": result_pages}
+    return scales
 
 
 def _ratio(a, b):
@@ -478,7 +522,7 @@ def print_table(report: dict) -> None:
             row += f"{page['rps']:>11.1f}{page['p95_ms']:>12.2f}{page['queries']:>8}"
         frame = report["summary"]["framework_ratio"].get(name)
         growth = report["summary"]["growth_ratio"].get(name)
-        row += f"{frame if frame is not None else '':>8}{growth if growth is not None else '':>8}"
+        row += "".join(f"{v if v is not None else '':>8}" for v in (frame, growth))
         log(row)
     log("")
     for size, depth in report["summary"]["depth_ratio"].items():
@@ -526,28 +570,23 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
-    from django.conf import settings
 
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else list(SCALES[args.scale])
     seconds, rounds = DURATIONS["full" if max(sizes) > 100_000 else "small"]
     seconds, rounds = args.seconds or seconds, args.rounds or rounds
-    if args.reuse and len(sizes) > 1:
-        log("note: one database holds one size, so --reuse helps only the first size of a run after the same last size")
     started = time.perf_counter()
-    scales = {}
-    for n in sizes:
-        scales[str(n)] = measure_scale(n, reuse=args.reuse, seconds=seconds, rounds=rounds)
+    prepared = {str(n): prepare_size(n, reuse=args.reuse) for n in sizes}
+    log(f"measuring {len(sizes)} sizes side by side: {seconds}s per page per size, {rounds} rounds")
+    scales = measure(prepared, seconds=seconds, rounds=rounds)
     report = {
         "meta": {
             "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "commit": _git_commit(),
             "sizes": sizes,
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
-            "database": urlsplit(settings.BENCH_DATABASE_URL)
-            ._replace(netloc=urlsplit(settings.BENCH_DATABASE_URL).hostname or "")
-            .geturl(),
-            "server": f"gunicorn, {WORKERS} sync workers, DEBUG=0, HTTPS=0",
-            "load": f"{CONCURRENCY} threads, fresh connection per request, {seconds}s per page x {rounds} rounds, nice 10",
+            "databases": [database_for(n) for n in sizes],
+            "server": f"one gunicorn per size, {WORKERS} sync workers each, DEBUG=0, HTTPS=0",
+            "load": f"{CONCURRENCY} threads, fresh connection per request, {seconds}s per page per size x {rounds} rounds, sizes interleaved, nice 10",
             "deep_page": DEEP_PAGE,
             "run_seconds": None,
         },
@@ -556,7 +595,10 @@ def main(argv=None) -> int:
     report["summary"] = summarize(scales)
     report["meta"]["run_seconds"] = round(time.perf_counter() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    args.out.write_text(text, encoding="utf-8")
+    if not args.sizes and args.out == RESULTS_DIR / "latest.json":
+        (RESULTS_DIR / f"{args.scale}.json").write_text(text, encoding="utf-8")  # the last run of each preset
     print_table(report)
     log(
         f"\nwrote {args.out.relative_to(BASE_DIR) if args.out.is_relative_to(BASE_DIR) else args.out} "

@@ -10,8 +10,9 @@ services (through the test factories), so those rows are exactly what the applic
   units (Wuhan's districts, the 市直 units and 省直 weigh more), its dossier and collection payload,
   the approved record (PersonRecord) of the approved, and the review events (submitted; decided);
 - through services: the measured accountant (approved, 江岸区, full dossier with proofs), a pending
-  accountant of 江岸区 whose application the detail page shows, reviewers of 江岸区, 武汉市市直 and
-  省直 and a system administrator, each with a confirmed TOTP device;
+  accountant of 江岸区 whose application the detail page shows, reviewers of 江岸区, 神农架林区 (whose
+  pending queue the bulk load leaves empty), 武汉市市直 and 省直 and a system administrator, each with
+  a confirmed TOTP device;
 - reviews.StatusCount is then recomputed from the table, so the inbox's counts are exact.
 
 Proof files, education rows and record versions exist only for the measured people: no page reads
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-SEED_VERSION = 1
+SEED_VERSION = 2
 REVIEWER_PASSWORD = "Bench-Password-2026"  # noqa: S105 - bench database only
 
 # (status, share of accountants). The order is the order of the cumulative bounds below.
@@ -34,6 +35,10 @@ STATUS_SHARES = (
     ("approved", 0.72),
     ("withdrawn", 0.03),
 )
+
+# A county whose pending queue is empty (its reviewer has worked it to zero): the inbox must stay
+# fast when almost nothing in the big table matches the reviewer's scope.
+EMPTY_QUEUE_UNIT = "429021"  # 神农架林区
 
 # Tables loaded in bulk: their secondary indexes are dropped before and rebuilt after the load.
 BULK_TABLES = (
@@ -250,6 +255,11 @@ def bulk_load(n: int, *, log=print) -> dict:
                 "given": GIVEN,
             },
         )
+        cursor.execute(
+            "UPDATE bench_people SET status = 'approved' WHERE status = 'pending' "
+            "AND unit_id = (SELECT id FROM regions_reviewunit WHERE code = %s)",
+            [EMPTY_QUEUE_UNIT],
+        )
         timings["people"] = time.perf_counter() - started
 
         dropped = []
@@ -319,20 +329,22 @@ def table_rows() -> dict:
 
 
 def make_staff() -> tuple[dict, int]:
-    """Reviewers of 江岸区, 武汉市市直 and 省直 and a system administrator, with confirmed TOTP devices."""
+    """Reviewers of 江岸区, 神农架林区, 武汉市市直 and 省直 and a system administrator, with confirmed TOTP devices."""
     from identity.constants import StaffRole
     from identity.staff_services import create_staff
     from regions.models import ReviewUnit
 
-    units = {unit.code: unit for unit in ReviewUnit.objects.filter(code__in=["420102", "420100", "420000"])}
-    reviewers = {}
-    for key, code, name in (
+    people = (
         ("county", "420102", "江岸区审核员"),
+        ("county_empty", EMPTY_QUEUE_UNIT, "神农架林区审核员"),
         ("city", "420100", "武汉市市直审核员"),
         ("province", "420000", "省直审核员"),
-    ):
+    )
+    units = {unit.code: unit for unit in ReviewUnit.objects.filter(code__in=[code for _key, code, _name in people])}
+    reviewers = {}
+    for key, code, name in people:
         user, _device = create_staff(
-            username=f"bench-{key}",
+            username=f"bench-{key.replace('_', '-')}",
             full_name=name,
             password=REVIEWER_PASSWORD,
             role=StaffRole.REVIEWER,
