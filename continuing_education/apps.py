@@ -30,5 +30,7 @@ class ContinuingEducationConfig(AppConfig):
                 ),
                 # A person files many records a year, several of them waiting at once.
                 exclusive=False,
+                # Reviewers may approve several records at once from the inbox (each its own decision).
+                bulk_approve=True,
             )
         )
