@@ -67,3 +67,37 @@ ENTRIES = (
         "phone_change:apply",
     ),
 )
+
+
+@dataclass(frozen=True)
+class StaffLink:
+    title: Promise
+    url_name: str
+    superuser_only: bool = False
+
+    @property
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+
+# The finance-bureau staff's menu, the same on every staff page.
+STAFF_LINKS = (
+    StaffLink(_("Workbench"), "identity:staff_home"),
+    StaffLink(_("Review inbox"), "reviews:inbox"),
+    StaffLink(_("Integrity record management"), "integrity:staff_search"),
+    StaffLink(_("System administration"), "admin:index", superuser_only=True),
+)
+
+
+def staff_links(user, current_path: str) -> list[dict]:
+    links = []
+    for link in STAFF_LINKS:
+        url = link.url
+        if url is None or (link.superuser_only and not user.is_superuser):
+            continue
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        links.append({"title": link.title, "url": url, "active": active})
+    return links

@@ -1,0 +1,28 @@
+import pytest
+from django.urls import reverse
+
+from identity.tests.factories import AccountantFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_staff_page_shows_the_same_staff_menu(client):
+    reviewer = StaffFactory()
+    client.force_login(reviewer)
+    session = client.session
+    session.save()
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session[DEVICE_ID_SESSION_KEY] = reviewer.totpdevice_set.get().persistent_id
+    session.save()
+
+    for url in [reverse("identity:staff_home"), reverse("reviews:inbox"), reverse("integrity:staff_search")]:
+        text = client.get(url).content.decode()
+        assert "工作台" in text and "待审核事项" in text and "诚信记录管理" in text, url
+        assert "系统管理" not in text  # only system administrators reach the Django admin
+
+
+def test_accountants_do_not_see_the_staff_menu(client):
+    client.force_login(AccountantFactory())
+    text = client.get(reverse("core:home")).content.decode()
+    assert "待审核事项" not in text
