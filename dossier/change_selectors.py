@@ -13,8 +13,9 @@ from reviews.scope import applications_for_reviewer, units_for_reviewer
 
 from .change_diff import ChangeLine, SectionComparison, compare, data_changes, describe, required_proofs
 from .constants import KIND_CHANGE, Step
-from .models import ChangePayload, DossierProof, EducationRecord, PersonRecord, RecordVersion
+from .models import ChangePayload, Dossier, DossierProof, EducationRecord, PersonRecord, RecordVersion
 from .proofs import ProofSlot, checklist
+from .sections import section_errors
 from .snapshot import Change, dossier_snapshot
 
 
@@ -42,8 +43,9 @@ def change_for_display(payload_id: int) -> ChangePayload:
     return _payloads().get(pk=payload_id)
 
 
-def latest_change(person) -> Application | None:
-    return Application.objects.filter(applicant=person, kind=KIND_CHANGE).order_by("-created_at", "-id").first()
+def change_of_application(application: Application) -> ChangePayload:
+    """The change filed under `application`, ready to check or show (three queries)."""
+    return _payloads().get(application=application)
 
 
 @dataclass
@@ -117,8 +119,6 @@ def summarise(payload: ChangePayload) -> ChangeSummary:
 
 def change_problems(summary: ChangeSummary) -> list[str]:
     """What stops a change from being submitted, in words (empty when it may be submitted)."""
-    from .sections import section_errors
-
     payload = summary.payload
     problems = []
     if payload.unsaved_input:
@@ -252,12 +252,15 @@ def staff_may_view_change_document(user, document) -> bool:
     is_verified = getattr(user, "is_verified", None)
     if is_verified is None or not is_verified():
         return False
-    uses = Q(photo_id=document.pk) | Q(proofs__document_id=document.pk)
-    from .models import Dossier
-
-    dossiers = Dossier.objects.filter(uses).values("id")
-    return (
-        ChangePayload.objects.filter(application_id__in=applications_for_reviewer(user).values("id"))
-        .filter(Q(dossier_id__in=dossiers) | Q(base__dossier_id__in=dossiers))
-        .exists()
+    # Small indexed steps from the file to the applications using it (never a scan of a scope).
+    dossier_ids = set(DossierProof.objects.filter(document_id=document.pk).values_list("dossier_id", flat=True))
+    dossier_ids |= set(Dossier.objects.filter(photo_id=document.pk).values_list("id", flat=True))
+    if not dossier_ids:
+        return False
+    version_ids = RecordVersion.objects.filter(dossier_id__in=dossier_ids).values_list("id", flat=True)
+    application_ids = list(
+        ChangePayload.objects.filter(Q(dossier_id__in=dossier_ids) | Q(base_id__in=list(version_ids))).values_list(
+            "application_id", flat=True
+        )
     )
+    return bool(application_ids) and applications_for_reviewer(user).filter(pk__in=application_ids).exists()

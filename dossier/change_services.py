@@ -17,7 +17,7 @@ from reviews.models import Application
 from reviews.services import ReviewError
 
 from . import services
-from .change_selectors import change_for_display, change_problems, summarise
+from .change_selectors import change_of_application, change_problems, summarise
 from .constants import KIND_CHANGE, Step
 from .models import ChangePayload, PersonRecord, RecordVersion
 from .proofs import proof_slots
@@ -93,7 +93,7 @@ def check_change_before_submit(application: Application) -> None:
     has are dropped, and a box the changes do not require keeps the approved version's file, so
     the new version differs from the approved one exactly in what was changed.
     """
-    payload = change_for_display(ChangePayload.objects.get(application=application).pk)
+    payload = change_of_application(application)
     summary = summarise(payload)
     problems = change_problems(summary)
     record = PersonRecord.objects.filter(person_id=application.applicant_id).only("current_id").first()

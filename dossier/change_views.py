@@ -279,7 +279,11 @@ def change_submit(request):
     try:
         change_services.submit_change(payload=payload, actor=request.user, request=request)
     except ReviewError as exc:
-        return _overview(request, open_change(request.user), submit_error=str(exc))
+        payload = open_change(request.user)
+        if payload is None:  # withdrawn meanwhile (another tab)
+            messages.error(request, str(exc))
+            return redirect("dossier:change")
+        return _overview(request, payload, submit_error=str(exc))
     return redirect("dossier:change")
 
 
