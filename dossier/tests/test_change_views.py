@@ -146,6 +146,27 @@ def test_a_section_button_starts_the_change_and_opens_that_section_with_the_appr
 # --------------------------------------------------------------------------- sections
 
 
+@pytest.mark.parametrize(
+    "step,shown",
+    [
+        ("personal", ["武汉市江岸区沿江大道1号", 'data-testid="identity"', "此处不可修改"]),
+        ("education", ['value="武汉大学"', 'data-testid="add-row"']),
+        ("qualification", ['value="Z20164200001"']),
+        ("post", ['value="武汉某某有限公司"', 'data-testid="unit-picker"']),
+    ],
+)
+def test_each_section_opens_with_the_approved_values(client, units, step, shown):
+    person = approved_person()
+    signed_in(client, person).post(CHANGE, {"section": step})
+    page = text(client.get(section_url(step)))
+    for fragment in shown:
+        assert fragment in page
+    assert 'data-testid="save"' in page and 'data-testid="cancel"' in page
+    if step == "personal":
+        photo = open_change_of(person).dossier.photo_id
+        assert reverse("documents:view", args=[photo]) in page
+
+
 def test_bad_input_shows_chinese_errors_next_to_the_fields_and_nothing_typed_is_lost(client, units):
     person = approved_person()
     signed_in(client, person).post(CHANGE, {"section": "post"})
