@@ -23,6 +23,7 @@ from . import services
 from .change_selectors import record_versions
 from .constants import STEPS, Step
 from .proofs import checklist
+from .record_sections import render_sections
 from .sections import (
     SECTIONS,
     as_data,
@@ -315,5 +316,6 @@ def record(request):
         "dossier": dossier,
         "items": checklist(dossier),
         "versions": record_versions(request.user),
+        "extra_sections": render_sections(request.user, request=request),
     }
     return render(request, "dossier/record.html", context)

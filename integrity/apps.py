@@ -8,11 +8,12 @@ class IntegrityConfig(AppConfig):
 
     def ready(self):
         from documents.access import register_access_rule
+        from dossier.record_sections import register_record_section
         from reviews.registry import ApplicationKind, NotifyTexts, register_kind
 
         from .constants import KIND_HONOUR
         from .models import HonourPayload
-        from .selectors import honour_proofs, staff_may_view_honour_proof
+        from .selectors import honour_proofs, records_for_person, staff_may_view_honour_proof
         from .services import check_honour_before_submit
 
         register_kind(
@@ -35,3 +36,7 @@ class IntegrityConfig(AppConfig):
         )
         # Staff may open the proofs of approved honours of the people in their scope.
         register_access_rule(staff_may_view_honour_proof)
+        # 信息查询 shows the person's integrity record (approved honours, negative records in force).
+        register_record_section(
+            "integrity/_person_records.html", lambda person: {"integrity_records": records_for_person(person)}
+        )

@@ -134,8 +134,8 @@ def test_the_record_shows_the_approved_information_photo_and_proofs(client, unit
     payload = collection(state="approved")
     client.force_login(payload.application.applicant)
     # session, user, record with dossier/photo/units, 学历 rows, proofs with documents, the version
-    # history; the idle time-out middleware then saves the session (savepoint, update, release).
-    with django_assert_num_queries(9):
+    # history, the integrity section (2); the idle time-out middleware then saves the session.
+    with django_assert_num_queries(11):
         response = client.get(reverse("dossier:record"))
     page = text(response)
     dossier = payload.dossier
@@ -155,8 +155,8 @@ def test_the_record_page_costs_the_same_queries_with_more_rows(client, units, dj
     give_every_proof(payload.dossier, payload.application_id)
     client.force_login(payload.application.applicant)
     # session, user, record with dossier/photo/units, 学历 rows, proofs with documents, the version
-    # history; the idle time-out middleware then saves the session (savepoint, update, release).
-    with django_assert_num_queries(9):
+    # history, the integrity section (2); the idle time-out middleware then saves the session.
+    with django_assert_num_queries(11):
         page = text(client.get(reverse("dossier:record")))
     assert page.count('data-testid="proof-link"') == 2 + 4 * 2 + 2
 

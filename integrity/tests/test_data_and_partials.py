@@ -107,3 +107,15 @@ def test_the_honour_form_script_is_served(client):
     response = client.get("/static/integrity/integrity.js")
     assert response.status_code == 200
     assert reverse("integrity:index") == "/integrity/"
+
+
+def test_the_information_query_page_shows_the_persons_integrity_record(client, person, jiangan):
+    honour(person, state="approved", name_choice="全国先进会计工作者", level="国家级")
+    negative_record(person, actor=jiangan, decision_date=datetime.date(2024, 5, 10))
+    client.force_login(person)
+
+    page = client.get(reverse("dossier:record")).content.decode()
+
+    assert 'data-testid="person-integrity"' in page
+    assert "全国先进会计工作者" in page
+    assert "禁止从事会计工作至 2029-05-10" in page
