@@ -24,6 +24,9 @@ class RequestIdMiddleware:
 
 
 IDLE_KEY = "_last_seen"
+# The last-seen time is rewritten at most this often, so that a page view does not cost a
+# session write; the idle limits are then exact to within this many seconds.
+IDLE_RESOLUTION_SECONDS = 60
 
 
 def idle_limit_for(user) -> int:
@@ -53,7 +56,8 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 login_url = "identity:staff_login" if is_staff else "identity:login"
                 return redirect(f"{reverse(login_url)}?timeout=1")
-            request.session[IDLE_KEY] = now
+            if last_seen is None or now - last_seen >= IDLE_RESOLUTION_SECONDS:
+                request.session[IDLE_KEY] = now
         return self.get_response(request)
 
 

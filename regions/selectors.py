@@ -6,6 +6,7 @@ in the 省直 group, and a development zone an administrator hangs under a count
 county's city group.
 """
 
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -18,11 +19,32 @@ TOP_LEVELS = (ReviewUnit.Level.PROVINCE, ReviewUnit.Level.CITY)
 # Deleted by regions.services after every committed change of a unit.
 PICKER_CACHE_KEY = "regions:picker-groups:v1"
 PICKER_CACHE_SECONDS = 6 * 3600
+# The ids of the units at or below a unit, keyed by its path and a generation number that
+# regions.services bumps after every committed change of a unit.
+SCOPE_GENERATION_KEY = "regions:scope-generation"
+SCOPE_CACHE_SECONDS = 3600
 
 
 def units_at_or_below(unit: ReviewUnit) -> QuerySet[ReviewUnit]:
     """The unit and every unit under it, in one indexed prefix query on the materialised path."""
     return ReviewUnit.objects.filter(path__startswith=unit.path)
+
+
+def unit_ids_at_or_below(unit: ReviewUnit) -> list[int]:
+    """Ids of the unit and every unit under it, cached.
+
+    Reviewer queries filter on this list (`unit_id IN (1, 2, 3)`) rather than on a subquery: with a
+    literal list PostgreSQL picks the (unit, status, ...) index and a county's queue costs the same
+    whatever the size of the province's (bench/README.md, "empty county queue").
+    """
+    # A lost generation key comes back as a new value, never as an old one.
+    generation = cache.get_or_set(SCOPE_GENERATION_KEY, time.time_ns, None)
+    key = f"regions:scope:{generation}:{unit.path}"
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(units_at_or_below(unit).order_by("pk").values_list("pk", flat=True))
+        cache.set(key, ids, SCOPE_CACHE_SECONDS)
+    return ids
 
 
 def unit_by_code(code: str, *, active_only: bool = True) -> ReviewUnit | None:

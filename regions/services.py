@@ -5,6 +5,7 @@ and the working-day calendar never serve a state that was rolled back.
 """
 
 import re
+import time
 
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from . import calendar
 from .exceptions import RegionError
 from .models import CalendarException, CalendarYear, ReviewUnit
-from .selectors import PICKER_CACHE_KEY
+from .selectors import PICKER_CACHE_KEY, SCOPE_GENERATION_KEY
 
 UNIT_CODE_RE = re.compile(r"^[0-9A-Za-z_-]+$")
 PATH_MAX_LENGTH = ReviewUnit._meta.get_field("path").max_length
@@ -29,6 +30,8 @@ def _raise_as_region_error(exc: ValidationError):
 
 def _forget_picker_data():
     cache.delete(PICKER_CACHE_KEY)
+    # A new generation makes every cached scope (unit_ids_at_or_below) stale at once.
+    cache.set(SCOPE_GENERATION_KEY, time.time_ns(), None)
 
 
 def check_unit(*, unit: ReviewUnit, lock: bool = False) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .constants import INBOX_PAGE_SIZE, OPEN_STATUSES, REVIEWER_STATUSES, Status
 from .models import Application, ReviewEvent, StandardReturnReason, StatusCount
-from .scope import applications_for_reviewer, units_for_reviewer
+from .scope import applications_for_reviewer, reviewer_unit_ids
 
 # --------------------------------------------------------------------------- accountant side
 
@@ -146,7 +146,7 @@ def _after(cursor: Cursor, ascending: bool) -> Q:
 
 def inbox_counts(user, *, kind: str = "", unit_id: int | None = None) -> dict[str, int]:
     """Applications per status in the reviewer's scope, from the summary rows (one query)."""
-    rows = StatusCount.objects.filter(unit_id__in=units_for_reviewer(user).values("id"))
+    rows = StatusCount.objects.filter(unit_id__in=reviewer_unit_ids(user))
     if kind:
         rows = rows.filter(kind=kind)
     if unit_id:

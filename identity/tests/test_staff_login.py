@@ -382,5 +382,5 @@ def test_the_workbench_runs_a_fixed_number_of_queries(client, reviewer, django_a
     client.get(HOME_URL)
 
     # session, user, TOTP device, unit, then the session save (idle timestamp) in a savepoint pair
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         assert client.get(HOME_URL).status_code == 200

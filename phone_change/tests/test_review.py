@@ -73,7 +73,7 @@ def test_the_reviewer_page_has_a_fixed_number_of_queries(jiangan_client, applica
     jiangan_client.get(url)
     # session, user, device, scope units, application, audit row, payload (engine) and with photos (proofs),
     # events, other holders of the number, chosen unit, return reasons, session save (3).
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         jiangan_client.get(url)
 
 

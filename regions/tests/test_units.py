@@ -195,3 +195,27 @@ def test_paths_always_match_the_parent_chain_after_any_moves(moves):
         for current in ReviewUnit.objects.filter(code__startswith="HZ").select_related("parent"):
             assert current.path == f"{current.parent.path}{current.code}/"
         transaction.set_rollback(True)
+
+
+def test_the_cached_scope_of_a_unit_follows_a_unit_added_under_it(django_capture_on_commit_callbacks):
+    from regions.selectors import unit_ids_at_or_below
+    from regions.tests.factories import ReviewUnitFactory, unit
+
+    wuhan = unit("420100")
+    before = unit_ids_at_or_below(wuhan)
+    assert unit("420102").pk in before and unit("420202").pk not in before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        zone = ReviewUnitFactory(parent=wuhan)
+
+    assert unit_ids_at_or_below(wuhan) == sorted([*before, zone.pk])
+
+
+def test_the_cached_scope_costs_no_query_once_warm(django_assert_num_queries):
+    from regions.selectors import unit_ids_at_or_below
+    from regions.tests.factories import unit
+
+    jiangan = unit("420102")
+    unit_ids_at_or_below(jiangan)
+    with django_assert_num_queries(0):
+        assert unit_ids_at_or_below(jiangan) == [jiangan.pk]

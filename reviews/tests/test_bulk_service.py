@@ -13,6 +13,7 @@ from reviews import services
 from reviews.constants import BULK_APPROVE_MAX, EventType, Status
 from reviews.models import Application, ReviewEvent
 from reviews.registry import allows_bulk_approve
+from reviews.scope import reviewer_unit_ids
 from reviews.services import ReviewError
 
 from .factories import KindRecorder, counters, make_application, recount, reviewer_for
@@ -224,6 +225,7 @@ def test_an_empty_selection_does_nothing(jiangan_reviewer):
 def test_per_item_the_bulk_approval_costs_what_one_approval_costs(bulk_kind, jiangan_reviewer):
     make_application(kind="bulkkind", status=Status.APPROVED, reviewer=jiangan_reviewer)  # counter rows exist
     single, *batch = pending(6)
+    reviewer_unit_ids(jiangan_reviewer)  # the scope is cached for the reviewer at work
 
     with CaptureQueriesContext(connection) as one:
         services.approve(application=single, actor=jiangan_reviewer, expected_version=single.version)
