@@ -101,3 +101,17 @@ def staff_links(user, current_path: str) -> list[dict]:
         active = current_path == url if url == "/" else current_path.startswith(url)
         links.append({"title": link.title, "url": url, "active": active})
     return links
+
+
+# Signed-in accountants get the entries of the 导航页 as a menu (not the public 手机号更换申请).
+ACCOUNTANT_MENU_KEYS = ("collect", "record", "change", "ce", "integrity")
+
+
+def accountant_links(current_path: str) -> list[dict]:
+    links = []
+    for entry in ENTRIES:
+        url = entry.url
+        if entry.key not in ACCOUNTANT_MENU_KEYS or url is None:
+            continue
+        links.append({"title": entry.title, "url": url, "active": current_path.startswith(url)})
+    return links

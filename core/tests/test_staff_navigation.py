@@ -26,3 +26,16 @@ def test_accountants_do_not_see_the_staff_menu(client):
     client.force_login(AccountantFactory())
     text = client.get(reverse("core:home")).content.decode()
     assert "待审核事项" not in text
+
+
+def test_signed_in_accountants_get_the_modules_as_a_menu(client):
+    client.force_login(AccountantFactory())
+    text = client.get(reverse("core:notice")).content.decode()
+    for title, url_name in [
+        ("信息采集", "dossier:collect"),
+        ("信息查询", "dossier:record"),
+        ("信息变更", "dossier:change"),
+        ("继续教育", "continuing_education:index"),
+        ("诚信录入", "integrity:index"),
+    ]:
+        assert f'href="{reverse(url_name)}">{title}</a>' in text
