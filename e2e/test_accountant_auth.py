@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import caches
 from playwright.sync_api import expect
 
+from e2e.helpers import wait_for_htmx
 from identity.models import User
 from identity.tests.factories import last_sms_code
 from notifications import backends
@@ -27,6 +28,7 @@ def fill_identity(page, *, id_number=ID_NUMBER, phone=PHONE, name=None):
 def ask_for_code(page, confirmation):
     page.get_by_test_id("send-code").click()
     expect(page.get_by_test_id("code-sent")).to_contain_text(confirmation)
+    wait_for_htmx(page)
     # The swapped-in form has a new image code and a running 60-second countdown.
     expect(page.get_by_test_id("send-code")).to_be_disabled()
     expect(page.get_by_test_id("send-code")).to_have_text(re.compile(r"获取短信验证码 \(\d+\)"))
@@ -79,6 +81,7 @@ def test_a_bad_id_number_shows_the_error_next_to_the_field_and_keeps_what_was_ty
     page.get_by_label("图形验证码").fill("PASSED")
     page.get_by_test_id("send-code").click()
     expect(page.get_by_test_id("code-sent")).to_be_visible()
+    wait_for_htmx(page)
     expect(page.locator("#id_number-error")).to_have_count(0)
 
 
@@ -105,6 +108,7 @@ def test_without_javascript_the_send_button_posts_the_form_and_the_page_comes_ba
         fill_identity(page, name=NAME)
         page.get_by_test_id("send-code").click()
         expect(page.get_by_test_id("code-sent")).to_be_visible()
+        wait_for_htmx(page)
         expect(page.get_by_label("姓名")).to_have_value(NAME)
         page.get_by_label("图形验证码").fill("PASSED")
         page.get_by_label("短信验证码").fill(last_sms_code(PHONE))

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from documents.tests import corpus
 from dossier.models import OptionItem, PersonRecord
 from dossier.options import invalidate_options, load_option_items
+from e2e.helpers import wait_for_htmx
 from identity.models import User
 from identity.tests.factories import STAFF_PASSWORD, StaffFactory, last_sms_code, review_unit
 from reviews.constants import Status
@@ -66,6 +67,7 @@ def register(page, live_server):
     page.get_by_label("图形验证码").fill("PASSED")
     page.get_by_test_id("send-code").click()
     expect(page.get_by_test_id("code-sent")).to_be_visible()
+    wait_for_htmx(page)
     page.get_by_label("图形验证码").fill("PASSED")
     page.get_by_label("短信验证码").fill(last_sms_code(PHONE))
     page.get_by_test_id("submit").click()

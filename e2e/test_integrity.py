@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from dossier.models import OptionItem
 from dossier.options import invalidate_options as invalidate_dossier_options
 from dossier.options import load_option_items
+from e2e.helpers import wait_for_htmx
 from identity.tests.factories import STAFF_PASSWORD, StaffFactory, last_sms_code, review_unit
 from integrity.models import IntegrityOption, NegativeRecord, PenaltyKind
 from integrity.options import invalidate_options, load_integrity_data
@@ -73,6 +74,7 @@ def sign_in_accountant(page, live_server):
     page.get_by_label("图形验证码").fill("PASSED")
     page.get_by_test_id("send-code").click()
     expect(page.get_by_test_id("code-sent")).to_be_visible()
+    wait_for_htmx(page)
     page.get_by_label("图形验证码").fill("PASSED")
     page.get_by_label("短信验证码").fill(last_sms_code(PHONE))
     page.get_by_test_id("submit").click()

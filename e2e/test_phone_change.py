@@ -11,6 +11,7 @@ from documents.tests import corpus
 from dossier.models import OptionItem
 from dossier.options import invalidate_options, load_option_items
 from dossier.tests.factories import collection
+from e2e.helpers import wait_for_htmx
 from identity.models import User
 from identity.tests.factories import STAFF_PASSWORD, AccountantFactory, StaffFactory, last_sms_code, review_unit
 from notifications import backends
@@ -87,6 +88,7 @@ def test_a_person_who_lost_the_phone_applies_is_approved_and_signs_in_with_the_n
     page.get_by_label("图形验证码").fill("PASSED")
     page.get_by_test_id("send-code").click()
     expect(page.get_by_test_id("code-sent")).to_contain_text("验证码已发送至139****4321，5分钟内有效")
+    wait_for_htmx(page)
     expect(page.get_by_test_id("send-code")).to_be_disabled()
     assert backends.outbox[-1][0] == NEW_PHONE
     # Only the identity part was swapped: the photos, the reason and the unit are still there.
@@ -135,6 +137,7 @@ def test_a_person_who_lost_the_phone_applies_is_approved_and_signs_in_with_the_n
     page.get_by_label("图形验证码").fill("PASSED")
     page.get_by_test_id("send-code").click()
     expect(page.get_by_test_id("code-sent")).to_be_visible()
+    wait_for_htmx(page)
     page.get_by_label("图形验证码").fill("PASSED")
     page.get_by_label("短信验证码").fill(last_sms_code(NEW_PHONE))
     page.get_by_test_id("submit").click()
@@ -149,6 +152,7 @@ def test_the_progress_lookup_fits_a_phone_and_says_nothing_for_an_unknown_id(liv
     page.get_by_label("图形验证码").fill("PASSED")
     page.get_by_test_id("send-code").click()
     expect(page.get_by_test_id("code-sent")).to_be_visible()
+    wait_for_htmx(page)
     page.get_by_label("图形验证码").fill("PASSED")
     page.get_by_label("短信验证码").fill(last_sms_code(NEW_PHONE))
     page.get_by_test_id("submit").click()
