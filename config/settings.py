@@ -104,14 +104,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# Redis down must not take the pages down (SECURITY.md "Faults to survive"): the default cache
+# (sessions are cached_db, scope and option caches) ignores Redis errors and falls back to the
+# database; the SMS limits use a strict alias, so that sending and checking codes refuse instead.
+SMS_RATELIMIT_CACHE = "default"
 if REDIS_URL:
+    _redis_options = {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
-        }
+            "OPTIONS": {**_redis_options, "IGNORE_EXCEPTIONS": True},
+        },
+        "ratelimit": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": _redis_options,
+        },
     }
+    SMS_RATELIMIT_CACHE = "ratelimit"
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hbkj"}}
@@ -252,8 +263,6 @@ SMS_GLOBAL_DAILY_LIMIT = env.int("SMS_GLOBAL_DAILY_LIMIT", default=50_000)
 SMS_CHECK_IP_HOURLY_LIMIT = env.int("SMS_CHECK_IP_HOURLY_LIMIT", default=300)
 # Sign-in code requests answer after at least this long, matching ID + phone or not (SECURITY.md 6.3.8).
 SMS_LOGIN_ANSWER_SECONDS = env.float("SMS_LOGIN_ANSWER_SECONDS", default=0.3)
-# The cache alias that holds the SMS limits (Redis in production).
-SMS_RATELIMIT_CACHE = "default"
 
 # --------------------------------------------------------------------------- background work
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
