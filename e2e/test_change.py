@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from dossier.models import OptionItem, PersonRecord
 from dossier.options import invalidate_options, load_option_items
 from dossier.tests.factories import approved_person
-from e2e.helpers import wait_for_htmx
-from identity.tests.factories import STAFF_PASSWORD, AccountantFactory, StaffFactory, last_sms_code, review_unit
+from e2e.helpers import sign_in_accountant, staff_page
+from identity.tests.factories import AccountantFactory, StaffFactory, review_unit
 from reviews.constants import Status
 from reviews.models import Application
 
@@ -61,38 +61,11 @@ def contract_scan(tmp_path) -> str:
     return str(path)
 
 
-def sign_in_accountant(page, live_server):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("证件类型").select_option(label="居民身份证")
-    page.get_by_label("证件号码").fill(ID_NUMBER)
-    page.get_by_label("手机号").fill(PHONE)
-    page.get_by_label("图形验证码").fill("PASSED")
-    page.get_by_test_id("send-code").click()
-    expect(page.get_by_test_id("code-sent")).to_be_visible()
-    wait_for_htmx(page)
-    page.get_by_label("图形验证码").fill("PASSED")
-    page.get_by_label("短信验证码").fill(last_sms_code(PHONE))
-    page.get_by_test_id("submit").click()
-    expect(page.get_by_test_id("current-user")).to_have_text(NAME)
-
-
-def staff_page(browser, live_server, user):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(live_server.url + "/accounts/staff/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(STAFF_PASSWORD)
-    page.get_by_label("动态验证码").fill(StaffFactory.code_for(user))
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-    return page
-
-
 def test_a_change_of_employer_to_another_county_is_approved_there(
     live_server, page, browser, accountant, huangshi, jiangan, tmp_path, screenshot_dir
 ):
     shots = screenshot_dir
-    sign_in_accountant(page, live_server)
+    sign_in_accountant(page, live_server, id_number=ID_NUMBER, phone=PHONE, name=NAME)
 
     # 变更入口 (§6.1): the approved values by section, the version history, what can be changed.
     page.goto(live_server.url + "/dossier/change/")
@@ -191,7 +164,7 @@ def test_a_change_of_employer_to_another_county_is_approved_there(
 
 
 def test_the_change_page_fits_a_phone_screen(live_server, page, accountant, screenshot_dir):
-    sign_in_accountant(page, live_server)
+    sign_in_accountant(page, live_server, id_number=ID_NUMBER, phone=PHONE, name=NAME)
     page.goto(live_server.url + "/dossier/change/")
     page.get_by_test_id("start-qualification").click()
     page.get_by_label("珠算等级").select_option(label="普通一级")

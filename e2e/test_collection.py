@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 from documents.tests import corpus
 from dossier.models import OptionItem, PersonRecord
 from dossier.options import invalidate_options, load_option_items
-from e2e.helpers import wait_for_htmx
+from e2e.helpers import staff_page, wait_for_htmx
 from identity.models import User
-from identity.tests.factories import STAFF_PASSWORD, StaffFactory, last_sms_code, review_unit
+from identity.tests.factories import StaffFactory, last_sms_code, review_unit
 from reviews.constants import Status
 from reviews.models import Application, StandardReturnReason
 
@@ -72,18 +72,6 @@ def register(page, live_server):
     page.get_by_label("短信验证码").fill(last_sms_code(PHONE))
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("current-user")).to_have_text(NAME)
-
-
-def staff_page(browser, live_server, user):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(live_server.url + "/accounts/staff/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(STAFF_PASSWORD)
-    page.get_by_label("动态验证码").fill(StaffFactory.code_for(user))
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-    return page
 
 
 def next_step(page, heading):

@@ -13,7 +13,8 @@ from continuing_education.items import load_credit_items, load_national_requirem
 from continuing_education.models import AnnualRequirement, CreditItem, CreditRecord
 from continuing_education.tests.factories import collected_accountant
 from documents.tests import corpus
-from identity.tests.factories import STAFF_PASSWORD, StaffFactory, review_unit
+from e2e.helpers import sign_in_staff
+from identity.tests.factories import StaffFactory, review_unit
 from reviews.constants import Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,15 +55,6 @@ def sign_in_accountant(page, live_server, person):
             }
         ]
     )
-
-
-def sign_in_staff(page, live_server, user):
-    page.goto(live_server.url + "/accounts/staff/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(STAFF_PASSWORD)
-    page.get_by_label("动态验证码").fill(StaffFactory.code_for(user))
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def file_record(page, live_server, tmp_path, *, item_label, title, credits, fill_item_fields=None):

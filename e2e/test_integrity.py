@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from dossier.models import OptionItem
 from dossier.options import invalidate_options as invalidate_dossier_options
 from dossier.options import load_option_items
-from e2e.helpers import wait_for_htmx
-from identity.tests.factories import STAFF_PASSWORD, StaffFactory, last_sms_code, review_unit
+from e2e.helpers import sign_in_accountant, staff_page
+from identity.tests.factories import StaffFactory, review_unit
 from integrity.models import IntegrityOption, NegativeRecord, PenaltyKind
 from integrity.options import invalidate_options, load_integrity_data
 from integrity.tests.factories import collected_person
@@ -66,37 +66,10 @@ def certificate(tmp_path) -> str:
     return str(path)
 
 
-def sign_in_accountant(page, live_server):
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("证件类型").select_option(label="居民身份证")
-    page.get_by_label("证件号码").fill(ID_NUMBER)
-    page.get_by_label("手机号").fill(PHONE)
-    page.get_by_label("图形验证码").fill("PASSED")
-    page.get_by_test_id("send-code").click()
-    expect(page.get_by_test_id("code-sent")).to_be_visible()
-    wait_for_htmx(page)
-    page.get_by_label("图形验证码").fill("PASSED")
-    page.get_by_label("短信验证码").fill(last_sms_code(PHONE))
-    page.get_by_test_id("submit").click()
-    expect(page.get_by_test_id("current-user")).to_have_text(NAME)
-
-
-def staff_page(browser, live_server, user):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(live_server.url + "/accounts/staff/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(STAFF_PASSWORD)
-    page.get_by_label("动态验证码").fill(StaffFactory.code_for(user))
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-    return page
-
-
 def test_an_honour_is_applied_for_returned_corrected_and_approved(
     live_server, page, browser, accountant, jiangan, jianghan, tmp_path, screenshot_dir
 ):
-    sign_in_accountant(page, live_server)
+    sign_in_accountant(page, live_server, id_number=ID_NUMBER, phone=PHONE, name=NAME)
     page.goto(live_server.url + "/")
     page.get_by_test_id("entry-integrity").get_by_role("link", name="进入").click()
     expect(page.get_by_role("heading", name="诚信录入", exact=True)).to_be_visible()
@@ -227,7 +200,7 @@ def test_staff_find_a_person_and_enter_a_negative_record_after_confirming(
     assert NegativeRecord.objects.get().person == accountant
 
     # The person sees it in their integrity record.
-    sign_in_accountant(page, live_server)
+    sign_in_accountant(page, live_server, id_number=ID_NUMBER, phone=PHONE, name=NAME)
     page.goto(live_server.url + "/integrity/")
     expect(page.get_by_test_id("integrity-negative")).to_contain_text("禁止从事会计工作至 2029-05-10")
     staff.context.close()

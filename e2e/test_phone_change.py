@@ -11,9 +11,9 @@ from documents.tests import corpus
 from dossier.models import OptionItem
 from dossier.options import invalidate_options, load_option_items
 from dossier.tests.factories import collection
-from e2e.helpers import wait_for_htmx
+from e2e.helpers import staff_page, wait_for_htmx
 from identity.models import User
-from identity.tests.factories import STAFF_PASSWORD, AccountantFactory, StaffFactory, last_sms_code, review_unit
+from identity.tests.factories import AccountantFactory, StaffFactory, last_sms_code, review_unit
 from notifications import backends
 from reviews.constants import Status
 from reviews.models import Application
@@ -50,18 +50,6 @@ def photo_file(tmp_path, name: str) -> str:
     path = tmp_path / name
     path.write_bytes(corpus.portrait(size=(800, 560), noise=False))
     return str(path)
-
-
-def staff_page(browser, live_server, user):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(live_server.url + "/accounts/staff/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(STAFF_PASSWORD)
-    page.get_by_label("动态验证码").fill(StaffFactory.code_for(user))
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-    return page
 
 
 def test_a_person_who_lost_the_phone_applies_is_approved_and_signs_in_with_the_new_number(

@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from identity.tests.factories import STAFF_PASSWORD, StaffFactory
+from e2e.helpers import sign_in_staff
+from identity.tests.factories import StaffFactory
 from notifications import backends
 from reviews import services
 from reviews.constants import Status
@@ -27,15 +28,6 @@ def reviewer():
     return StaffFactory(username="jiangan-e2e", full_name="江岸审核员", unit=review_unit("420102"))
 
 
-def sign_in(page, live_server, user):
-    page.goto(live_server.url + "/accounts/staff/login/")
-    page.get_by_label("用户名").fill(user.username)
-    page.get_by_label("密码").fill(STAFF_PASSWORD)
-    page.get_by_label("动态验证码").fill(StaffFactory.code_for(user))
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_url(lambda url: "/login/" not in url)
-
-
 def test_a_reviewer_finds_returns_and_then_approves_an_application(live_server, page, kind, reviewer, screenshot_dir):
     StandardReturnReason.objects.create(text="照片不符合要求", sort_order=1)
     wanted = make_application(
@@ -44,7 +36,7 @@ def test_a_reviewer_finds_returns_and_then_approves_an_application(live_server, 
     make_application(kind="e2ekind", applicant=ApplicantFactory(full_name="李四"))
     make_application(kind="e2ekind", unit_code="420103", applicant=ApplicantFactory(full_name="王五"))
 
-    sign_in(page, live_server, reviewer)
+    sign_in_staff(page, live_server, reviewer)
     page.goto(live_server.url + "/reviews/")
     expect(page.get_by_role("heading", name="待审核事项")).to_be_visible()
     expect(page.get_by_test_id("count-pending")).to_have_text("2")
@@ -105,7 +97,7 @@ def test_the_inbox_works_at_phone_width(live_server, page, kind, reviewer, scree
         make_application(kind="e2ekind")
     page.set_viewport_size({"width": 375, "height": 740})
 
-    sign_in(page, live_server, reviewer)
+    sign_in_staff(page, live_server, reviewer)
     page.goto(live_server.url + "/reviews/")
 
     expect(page.get_by_test_id("inbox-row")).to_have_count(3)
