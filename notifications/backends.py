@@ -7,6 +7,8 @@ Adding a provider is one class:
         def send(self, phone, text): ...
 """
 
+from abc import ABC, abstractmethod
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -28,11 +30,12 @@ def register(name: str):
     return decorator
 
 
-class SmsBackend:
+class SmsBackend(ABC):
     name = ""
 
+    @abstractmethod
     def send(self, phone: str, text: str) -> None:
-        raise NotImplementedError
+        """Hand one message to the provider; raise SmsDeliveryError if it does not take it."""
 
 
 @register("console")
