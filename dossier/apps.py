@@ -14,7 +14,7 @@ class DossierConfig(AppConfig):
         from .change_services import apply_change, check_change_before_submit
         from .constants import KIND_CHANGE, KIND_COLLECTION
         from .models import ChangePayload, CollectionPayload
-        from .selectors import collection_photo, collection_proofs
+        from .selectors import collection_photo, collection_proofs, load_collection_payload
         from .services import apply_collection, check_collection_before_submit
 
         register_kind(
@@ -22,6 +22,7 @@ class DossierConfig(AppConfig):
                 name=KIND_COLLECTION,
                 label=_("Information collection"),  # 信息采集
                 payload_model=CollectionPayload,
+                load_payload=load_collection_payload,
                 apply=apply_collection,
                 reviewer_template="dossier/review.html",
                 proof_documents=collection_proofs,

@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 
 from reviews.constants import OPEN_STATUSES
 from reviews.models import Application
+from reviews.registry import get_kind
 from reviews.selectors import latest_application
 
 from .constants import KIND_COLLECTION
@@ -51,9 +52,22 @@ def is_collected(person) -> bool:
     return PersonRecord.objects.filter(person=person).exists()
 
 
+def load_collection_payload(application: Application) -> CollectionPayload | None:
+    """The 信息采集 payload with all the reviewer's page shows (three queries): the dossier with its
+    photo and unit, its 学历 rows and its proofs with their documents. The kind's `load_payload`."""
+    return (
+        CollectionPayload.objects.select_related("dossier__photo", "dossier__unit")
+        .prefetch_related(*_dossier_rows("dossier__"))
+        .filter(application=application)
+        .first()
+    )
+
+
 def collection_proofs(application: Application) -> list[tuple[str, object]]:
-    """The kind's proof list for reviewers: (label, Document) in checklist order, handed-in ones only."""
-    payload = CollectionPayload.objects.filter(application=application).select_related("dossier").first()
+    """The kind's proof list for reviewers: (label, Document) in checklist order, handed-in ones only.
+
+    Reads the payload the page already loaded (`get_payload` keeps it on the application)."""
+    payload = get_kind(KIND_COLLECTION).get_payload(application)
     if payload is None:
         return []
     dossier = payload.dossier
@@ -61,5 +75,5 @@ def collection_proofs(application: Application) -> list[tuple[str, object]]:
 
 
 def collection_photo(application: Application):
-    payload = CollectionPayload.objects.filter(application=application).select_related("dossier__photo").first()
+    payload = get_kind(KIND_COLLECTION).get_payload(application)
     return payload.dossier.photo if payload else None

@@ -8,6 +8,7 @@ A kind is registered once, from its app's `AppConfig.ready()`:
         name="collection",                      # stored in Application.kind; a slug, ≤ 40 characters
         label=_("Information collection"),     # 信息采集
         payload_model=CollectionPayload,        # optional; see below
+        load_payload=load_collection_payload,   # optional: application -> payload | None
         apply=apply_collection,                 # runs inside the approving transaction
         reviewer_template="dossier/_review.html",
         proof_documents=collection_proofs,      # application -> [(label, Document), ...]
@@ -19,6 +20,15 @@ The payload model holds the kind's typed data and has exactly one `OneToOneField
 `reviews.Application` (any field name, any related_name): the engine finds it by introspection,
 and `kind.get_payload(application)` loads it with one query. `reviewer_template` is rendered on the
 reviewer's application page with the context `application`, `payload` and `kind`.
+
+A page loads the payload once: `get_payload` keeps what it loaded (the row, or None) in the
+application instance's reverse one-to-one cache, so later calls with the same instance, and
+`application.<related_name>`, cost no query. The kind's own hooks (`proof_documents`,
+`photo_document`) are called with that same instance: they read the payload through
+`get_kind(name).get_payload(application)` and share the row. A kind whose pages also show related
+rows gives `load_payload(application)`, which returns the payload row with them selected and
+prefetched (e.g. `select_related("dossier__photo")` and the dossier's rows); without it the
+payload is one plain query.
 
 `apply(application)` runs inside the approving transaction, after the row is locked and checked:
 whatever it raises rolls back the whole decision (status, event, audit row and SMS). Raising
@@ -62,6 +72,7 @@ class ApplicationKind:
     name: str
     label: Promise | str
     payload_model: type[models.Model] | None = None
+    load_payload: Callable | None = None
     apply: Callable | None = None
     reviewer_template: str | None = None
     proof_documents: Callable | None = None
@@ -95,10 +106,22 @@ class ApplicationKind:
         return names[0]
 
     def get_payload(self, application):
-        """The application's payload row (one query), or None for a kind without one / not yet saved."""
+        """The application's payload row, or None for a kind without one / not yet saved.
+
+        Loaded once per application instance (one query, or what `load_payload` costs) and kept in
+        the instance's reverse one-to-one cache: later calls with the same instance cost nothing.
+        """
         if self.payload_field is None:
             return None
-        return self.payload_model._default_manager.filter(**{self.payload_field: application}).first()
+        relation = self.payload_model._meta.get_field(self.payload_field).remote_field
+        if relation.is_cached(application):
+            return relation.get_cached_value(application)
+        if self.load_payload is not None:
+            payload = self.load_payload(application)
+        else:
+            payload = self.payload_model._default_manager.filter(**{self.payload_field: application}).first()
+        relation.set_cached_value(application, payload)
+        return payload
 
     def proofs(self, application) -> list:
         return list(self.proof_documents(application)) if self.proof_documents else []

@@ -214,7 +214,28 @@ def test_the_reviewer_page_costs_the_same_queries_whatever_the_number_of_rows(cl
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse("reviews:detail", args=[payload.application_id])).status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1]
+    # session, user, TOTP device, the reviewer's unit, the application, the audit row; the payload
+    # with its dossier, photo and unit, its 学历 rows, its proofs with their documents (loaded once
+    # for the payload block, the proofs and the photo); the history, the version history (3: the
+    # record in scope, an open application in scope, the versions) and the standard reasons.
+    assert counts == [14, 14]
+
+
+def test_the_payload_is_loaded_once_for_the_block_the_proofs_and_the_photo(units, django_assert_num_queries):
+    from reviews.models import Application
+
+    payload = collection(state="pending")
+    application = Application.objects.get(pk=payload.application_id)
+    kind = get_kind("collection")
+    proofs, educations = payload.dossier.proofs.count(), payload.dossier.educations.count()
+    # the payload with its dossier, photo and unit; the 学历 rows; the proofs with their documents
+    with django_assert_num_queries(3):
+        loaded = kind.get_payload(application)
+        assert kind.get_payload(application) is loaded
+        assert len(kind.proofs(application)) == proofs
+        assert kind.photo(application) == payload.dossier.photo
+        assert loaded.dossier.unit.code == "420102"
+        assert len(loaded.dossier.educations.all()) == educations
 
 
 def test_the_record_shows_the_label_an_administrator_corrected(client, units):
