@@ -11,6 +11,7 @@ from django.template import RequestContext, Template
 from django.urls import include, path
 from playwright.sync_api import expect
 
+from e2e.helpers import wait_for_htmx
 from regions.forms import ReviewUnitField
 from regions.seeding import ensure_seeded
 
@@ -119,3 +120,19 @@ def test_the_picker_fits_a_phone_width_screen(browser, picker_url):
     expect(page.locator("#id_unit")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def test_a_unit_picked_before_the_new_list_arrives_stays_picked(page, picker_url):
+    """Quick hands: the county is chosen while the city's list is still on its way."""
+    held = []
+    page.route("**/regions/unit-options/**", lambda route: held.append(route))  # hold the htmx request
+    page.goto(picker_url)
+    page.select_option("#id_unit_city", "420100")
+    while not held:
+        page.wait_for_timeout(20)
+    page.select_option("#id_unit", "420102")  # still the grouped list
+    held[0].continue_()
+
+    page.wait_for_function("() => !document.querySelector('#id_unit optgroup')")
+    wait_for_htmx(page)
+    expect(page.locator("#id_unit")).to_have_value("420102")

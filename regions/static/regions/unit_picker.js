@@ -13,6 +13,30 @@
     params.city = elt.value;
   });
 
+  // The options of the second select arrive by htmx after a 市州 is chosen. A unit already picked
+  // (quick hands, or a unit of the grouped list) stays picked if the new list still has it.
+  var kept = {};
+  function isUnitSelect(elt) {
+    return elt && elt.matches && elt.matches("select[data-unit-picker-unit]");
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (isUnitSelect(target)) kept[target.id] = target.value;
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!isUnitSelect(target)) return;
+    var value = kept[target.id];
+    delete kept[target.id];
+    if (!value) return;
+    for (var i = 0; i < target.options.length; i += 1) {
+      if (target.options[i].value === value) {
+        target.value = value;
+        return;
+      }
+    }
+  });
+
   // Picking a unit from the grouped list (no 市州 chosen yet) fills in its 市州.
   document.addEventListener("change", function (event) {
     var select = event.target;
