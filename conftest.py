@@ -22,3 +22,11 @@ def _clean_state(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     yield
     backends.outbox.clear()
+
+
+@pytest.fixture
+def login_staff():
+    """`login_staff(client, user)`: a staff member signed in with the TOTP step done."""
+    from identity.tests.factories import sign_in_verified_staff
+
+    return sign_in_verified_staff

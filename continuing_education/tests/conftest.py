@@ -3,8 +3,6 @@ import zoneinfo
 
 import pytest
 import time_machine
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from identity.tests.factories import review_unit
 
@@ -41,16 +39,3 @@ def _fast_password_hashing(settings):
 def units(db):
     return {code: review_unit(code) for code in ("420000", "420100", "420102", "420103")}
 
-
-@pytest.fixture
-def login_staff():
-    """Sign a staff member in with the TOTP step done (what the staff sign-in view does)."""
-
-    def login(client, user):
-        client.force_login(user)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-        session.save()
-        return client
-
-    return login

@@ -1,20 +1,13 @@
 import pytest
 from django.urls import reverse
 
-from identity.tests.factories import AccountantFactory, StaffFactory
+from identity.tests.factories import AccountantFactory, StaffFactory, sign_in_verified_staff
 
 pytestmark = pytest.mark.django_db
 
 
 def test_every_staff_page_shows_the_same_staff_menu(client):
-    reviewer = StaffFactory()
-    client.force_login(reviewer)
-    session = client.session
-    session.save()
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    session[DEVICE_ID_SESSION_KEY] = reviewer.totpdevice_set.get().persistent_id
-    session.save()
+    sign_in_verified_staff(client, StaffFactory())
 
     for url in [reverse("identity:staff_home"), reverse("reviews:inbox"), reverse("integrity:staff_search")]:
         text = client.get(url).content.decode()

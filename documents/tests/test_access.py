@@ -4,14 +4,12 @@ from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
 from documents.access import can_view, register_access_rule, unregister_access_rule
 from documents.constants import DocumentStatus
 from documents.views import content_disposition
-from identity.tests.factories import StaffFactory
+from identity.tests.factories import StaffFactory, sign_in_verified_staff
 
 from .factories import DocumentFactory, OwnerFactory
 
@@ -35,10 +33,7 @@ def review_rule():
 @pytest.fixture
 def staff_client(client):
     staff = StaffFactory()
-    client.force_login(staff)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=staff).persistent_id
-    session.save()
+    sign_in_verified_staff(client, staff)
     client.staff = staff
     return client
 

@@ -1,6 +1,4 @@
 import pytest
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from identity.tests.factories import AccountantFactory, review_unit
 
@@ -34,16 +32,3 @@ def accountant_client(client, accountant):
     client.force_login(accountant)
     return client
 
-
-@pytest.fixture
-def login_staff():
-    """Sign a staff member in with the TOTP step done (what the staff sign-in view does)."""
-
-    def login(client, user):
-        client.force_login(user)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-        session.save()
-        return client
-
-    return login

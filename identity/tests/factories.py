@@ -158,3 +158,15 @@ def register_data(**overrides) -> dict:
         "sms_code": "",
     }
     return {**data, **overrides}
+
+
+def sign_in_verified_staff(client, user):
+    """Sign a staff member in with the TOTP step done, as the staff sign-in view leaves the session."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.save()
+    return client
