@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST, require_safe
 
@@ -135,16 +136,24 @@ def proof_upload(request):
 @accountant_required
 def employment_statement(request):
     """The 从事会计工作说明 to print, filled with the person's name and ID (manual §6.3)."""
-    user = request.user
+    return employment_statement_response(request.user)
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def employment_statement_response(person, *, unit_name: str = "") -> HttpResponse:
+    """The 从事会计工作说明 DOCX as a download, for anything with a name and an ID document.
+
+    `person` is a user or a dossier (both have `full_name`, `id_number`, `get_id_type_display`).
+    """
     content = employment_statement_docx(
-        name=user.full_name,
-        id_type_label=user.get_id_type_display(),
-        id_number=user.id_number,
-        unit_name="",
+        name=person.full_name,
+        id_type_label=person.get_id_type_display(),
+        id_number=person.id_number,
+        unit_name=unit_name,
     )
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
-    response["Content-Disposition"] = content_disposition("attachment", "从事会计工作说明.docx")
+    response = HttpResponse(content, content_type=DOCX_TYPE)
+    response["Content-Disposition"] = content_disposition("attachment", _("Statement of accounting work") + ".docx")
     response["Cache-Control"] = "no-store"
     return response

@@ -8,16 +8,15 @@ the change is always looked up from `request.user`, never from an id in the URL.
 """
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from documents.exceptions import UploadRejected
-from documents.generated import employment_statement_docx
 from documents.selectors import document_for_owner
-from documents.views import content_disposition
+from documents.views import employment_statement_response
 from identity.permissions import accountant_required
 from reviews.constants import EDITABLE_STATUSES, Status
 from reviews.services import ReviewError
@@ -255,18 +254,7 @@ def change_employment_statement(request):
     payload = open_change(request.user)
     if payload is None:
         raise Http404
-    dossier = payload.dossier
-    content = employment_statement_docx(
-        name=dossier.full_name,
-        id_type_label=dossier.get_id_type_display(),
-        id_number=dossier.id_number,
-        unit_name=dossier.employer_name,
-    )
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
-    response["Content-Disposition"] = content_disposition("attachment", _("Statement of accounting work") + ".docx")
-    return response
+    return employment_statement_response(payload.dossier, unit_name=payload.dossier.employer_name)
 
 
 @accountant_required
