@@ -11,8 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from documents.exceptions import UploadRejected
-from documents.selectors import document_for_owner
 from documents.views import employment_statement_response
 from identity.permissions import accountant_required
 from reviews.constants import EDITABLE_STATUSES, Status
@@ -23,11 +21,10 @@ from .change_selectors import record_versions
 from .constants import STEPS, Step
 from .proofs import checklist
 from .record_sections import render_sections
+from .section_requests import education_rows_form, photo_context, posted_section_data
 from .sections import (
     SECTIONS,
     as_data,
-    education_with_row_added,
-    education_with_row_removed,
     input_from_post,
     section_errors,
 )
@@ -121,27 +118,9 @@ def step_view(request, step):
 
 
 def _render_section(request, payload, step, form):
-    extra = {}
-    if step == Step.PERSONAL:
-        photo_id = form["photo"].value()
-        extra["photo_document"] = document_for_owner(owner=request.user, document_id=photo_id) if photo_id else None
-        extra["photo_error"] = " ".join(form.errors.get("photo", [])) if form.is_bound else ""
+    extra = photo_context(request, step, form)
     context = _wizard_context(payload, step, form=form, section_template=SECTIONS[step].template, **extra)
     return render(request, "dossier/step.html", context)
-
-
-def _posted_data(request, step: Step):
-    """The step's posted data; a photo chosen without JavaScript is stored first (its id replaces it)."""
-    data, photo_error = request.POST, ""
-    if step == Step.PERSONAL and request.FILES.get(f"{services.PHOTO_PICKER}-file"):
-        try:
-            photo = services.store_photo_upload(owner=request.user, data=request.POST, files=request.FILES)
-        except UploadRejected as exc:
-            photo_error = exc.message
-        else:
-            data = request.POST.copy()
-            data[services.PHOTO_PICKER] = str(photo.pk)
-    return data, photo_error
 
 
 def _section_step(request, payload, step: Step):
@@ -155,9 +134,9 @@ def _section_step(request, payload, step: Step):
     action = "remove_row" if "remove_row" in request.POST else request.POST.get("action", "next")
     try:
         if step == Step.EDUCATION and action in EDU_ROW_ACTIONS:
-            return _education_rows(request, payload, action)
+            return _render_section(request, payload, Step.EDUCATION, education_rows_form(request, payload, action))
         go_to = _neighbour(step, -1 if action == "prev" else 1) or step
-        data, photo_error = _posted_data(request, step)
+        data, photo_error = posted_section_data(request, step)
         form = section.form(dossier, data=data)
         valid = form.is_valid() and not photo_error
         if photo_error:
@@ -175,20 +154,6 @@ def _section_step(request, payload, step: Step):
     if going_back:
         return redirect(_step_url(go_to))
     return _render_section(request, payload, step, form)
-
-
-def _education_rows(request, payload, action):
-    if action == "add_row":
-        data = education_with_row_added(request.POST)
-    else:
-        try:
-            index = int(request.POST.get("remove_row", ""))
-        except ValueError:
-            index = -1
-        data = education_with_row_removed(request.POST, index)
-    services.keep_unsaved_input(payload=payload, step=Step.EDUCATION, data=dict(data.lists()))
-    form = SECTIONS[Step.EDUCATION].form_from_input(payload.dossier, data)
-    return _render_section(request, payload, Step.EDUCATION, form)
 
 
 def _proofs_step(request, payload):
