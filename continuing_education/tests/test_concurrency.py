@@ -8,14 +8,14 @@ import pytest
 
 from continuing_education import services
 from continuing_education.models import CreditRecord, YearlyCredits
-from reviews import services as reviews
-from reviews.constants import Status
-from reviews.models import Application
-from reviews.tests.test_concurrency import (
+from core.tests.concurrency import (
     retry_while_sqlite_is_locked,
     run_in_threads,
     wait_until_someone_waits_for_a_lock,
 )
+from reviews import services as reviews
+from reviews.constants import Status
+from reviews.models import Application
 
 from .factories import collected_accountant, entry, proof_for, record, reviewer_of
 

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from core.tests.concurrency import retry_while_sqlite_is_locked, run_in_threads
 from dossier import change_services
 from dossier.models import ChangePayload, PersonRecord, RecordVersion
 from identity.tests.factories import StaffFactory, review_unit
@@ -12,7 +13,6 @@ from reviews import services as reviews
 from reviews.constants import Status
 from reviews.models import Application
 from reviews.services import ReviewError
-from reviews.tests.test_concurrency import retry_while_sqlite_is_locked, run_in_threads
 
 from .factories import approved_person, change, reviewer_of
 

@@ -2,11 +2,11 @@
 or two browsers): threads with their own database connections, committed data."""
 
 import threading
-import time
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import connection
 
+from core.tests.concurrency import retry_while_sqlite_is_locked, wait_until_someone_waits_for_a_lock
 from phone_change import services
 from phone_change.constants import Outcome
 from regions.models import ReviewUnit
@@ -16,35 +16,6 @@ from reviews.models import Application
 from .factories import ID_NUMBER, NAME, photos, public_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_until_someone_waits_for_a_lock(timeout=10.0):
-    if connection.vendor != "postgresql":
-        time.sleep(0.5)  # SQLite serialises writers: the other thread is retrying meanwhile
-        return
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the second submission never waited for the person's row lock")
-
-
-def retry_while_sqlite_is_locked(job, timeout=20.0):
-    """SQLite's shared-cache test database answers "table is locked" at once instead of waiting:
-    retry the whole, rolled-back submission. PostgreSQL runs each job exactly once."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return job()
-        except OperationalError as exc:
-            if connection.vendor != "sqlite" or "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
 
 
 def test_two_submissions_at_once_make_one_application(registered, monkeypatch):
