@@ -4,7 +4,7 @@ import datetime
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from continuing_education.constants import Subject
@@ -160,7 +160,7 @@ ITEM_CHOICES = st.sampled_from([1, 6, 10, 11, 14, "public"])
 
 @pytest.mark.django_db
 @settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+    max_examples=12, deadline=None
 )
 @given(
     rows=st.lists(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from hypothesis import HealthCheck, given
+from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PIL import ExifTags, Image
@@ -331,7 +331,7 @@ def test_the_original_name_is_sanitised_metadata():
     assert len(sanitize_name(long_name)) == 120 and sanitize_name(long_name).endswith(".pdf")
 
 
-@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@hypothesis_settings(max_examples=150, deadline=None)
 @given(
     prefix=st.sampled_from([b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"%PDF-1.4\n", b""]),
     body=st.binary(max_size=2048),

@@ -4,7 +4,7 @@ import logging
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regions.calendar import add_working_days, is_working_day, missing_years, working_days_between, year_calendar
@@ -20,7 +20,7 @@ from regions.tests.factories import CalendarExceptionFactory, CalendarYearFactor
 
 pytestmark = pytest.mark.django_db
 
-HYPOTHESIS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+HYPOTHESIS = settings(max_examples=60, deadline=None)
 # Seeded years and a few unknown ones on either side.
 any_day = st.dates(min_value=date(2003, 1, 1), max_value=date(2028, 12, 31))
 

@@ -2,7 +2,7 @@
 
 import pytest
 from django.db import connection, transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regions.exceptions import RegionError
@@ -179,7 +179,7 @@ def test_saving_a_unit_forgets_the_cached_picker_data(django_capture_on_commit_c
     assert "东湖高新区" in [u.name for u in picker_groups()[1].units]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None)
 @given(moves=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 5)), min_size=1, max_size=6))
 def test_paths_always_match_the_parent_chain_after_any_moves(moves):
     with transaction.atomic():  # each example starts from the seeded tree

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit.models import AuditEvent
@@ -240,7 +240,7 @@ def test_per_item_the_bulk_approval_costs_what_one_approval_costs(bulk_kind, jia
 FATES = st.sampled_from(["fine", "apply_refuses", "already_approved", "returned", "foreign", "missing", "not_bulk"])
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None)
 @given(fates=st.lists(FATES, min_size=1, max_size=8))
 def test_exactly_the_untouched_applications_are_approved_and_the_counters_stay_exact(
     bulk_kind, test_kind, jiangan_reviewer, fates

@@ -2,7 +2,7 @@
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reviews import services
@@ -22,7 +22,7 @@ ACTIONS = st.lists(
 )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None)
 @given(actions=ACTIONS)
 def test_summary_rows_always_equal_a_recount(test_kind, actions):
     with transaction.atomic():
