@@ -248,6 +248,8 @@ CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False) and not HTTPS
 # console: print to stdout and keep a copy for the developer outbox page (DEBUG only);
 # locmem: an in-memory list for tests; more providers register in notifications.backends.
 SMS_BACKEND = env("SMS_BACKEND", default="console")
+# The registered SMS signature (签名) every message carries.
+SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="湖北省会计人员管理系统")
 # Key for hashing one-time codes (HMAC); defaults to one derived from SECRET_KEY.
 SMS_CODE_KEY = env("SMS_CODE_KEY", default="")
 SMS_CODE_TTL_SECONDS = 300

@@ -7,7 +7,7 @@ class ContinuingEducationConfig(AppConfig):
     verbose_name = _("Continuing education")  # 继续教育
 
     def ready(self):
-        from reviews.registry import ApplicationKind, NotifyTexts, register_kind
+        from reviews.registry import ApplicationKind, register_kind
 
         from .constants import KIND_CE
         from .models import CreditRecord
@@ -24,10 +24,6 @@ class ContinuingEducationConfig(AppConfig):
                 proof_documents=record_proofs,
                 before_submit=check_record_before_submit,
                 sla_working_days=5,
-                notify_texts=NotifyTexts(
-                    approved=_("Your continuing education record has been approved."),
-                    returned=_("Your continuing education record has been returned. Reason: %(reason)s"),
-                ),
                 # A person files many records a year, several of them waiting at once.
                 exclusive=False,
                 # Reviewers may approve several records at once from the inbox (each its own decision).

@@ -8,7 +8,7 @@ class DossierConfig(AppConfig):
 
     def ready(self):
         from documents.access import register_access_rule
-        from reviews.registry import ApplicationKind, NotifyTexts, register_kind
+        from reviews.registry import ApplicationKind, register_kind
 
         from .change_selectors import change_photo, change_proofs, staff_may_view_change_document
         from .change_services import apply_change, check_change_before_submit
@@ -29,10 +29,6 @@ class DossierConfig(AppConfig):
                 photo_document=collection_photo,
                 before_submit=check_collection_before_submit,
                 sla_working_days=5,
-                notify_texts=NotifyTexts(
-                    approved=_("Your information collection has been approved."),
-                    returned=_("Your information collection has been returned. Reason: %(reason)s"),
-                ),
             )
         )
         register_kind(
@@ -46,10 +42,6 @@ class DossierConfig(AppConfig):
                 photo_document=change_photo,
                 before_submit=check_change_before_submit,
                 sla_working_days=5,
-                notify_texts=NotifyTexts(
-                    approved=_("Your information change has been approved."),
-                    returned=_("Your information change has been returned. Reason: %(reason)s"),
-                ),
             )
         )
         # The unit deciding a change sees the files it carries over from earlier versions.

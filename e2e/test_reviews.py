@@ -72,7 +72,7 @@ def test_a_reviewer_finds_returns_and_then_approves_an_application(live_server, 
     assert wanted.return_reason == "照片不符合要求；请上传蓝底照片"
     assert backends.outbox[-1] == (
         wanted.applicant.phone,
-        "您的浏览器测试申请已退回，原因：照片不符合要求；请上传蓝底照片",
+        "【湖北省会计人员管理系统】您的浏览器测试申请已退回，原因：照片不符合要求；请上传蓝底照片。请登录系统修改后重新提交。",
     )
 
     services.submit(application=wanted, actor=wanted.applicant)

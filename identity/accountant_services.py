@@ -23,6 +23,7 @@ from audit.services import record_event
 from core.masking import mask_id_number, mask_phone
 from core.request_info import client_ip
 from notifications.backends import SmsDeliveryError
+from notifications.messages import VERIFICATION_CODE
 from notifications.services import send_sms_now
 
 from . import codes, ratelimit
@@ -166,7 +167,7 @@ def send_code(*, request, purpose: str, id_type: str, id_number: str, phone: str
             action="auth.sms_code_sent", request=request, obj=user, detail={**_public(detail), "purpose": purpose}
         )
     try:
-        send_sms_now(phone=phone, text=codes.sms_text(code))
+        send_sms_now(phone=phone, template=VERIFICATION_CODE.key, params=codes.sms_params(code))
     except SmsDeliveryError as exc:
         logger.warning("SMS code delivery failed: %s", exc.__class__.__name__)
         record_event(

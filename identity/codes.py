@@ -20,9 +20,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext
 
 from .models import SmsCode, SmsCodePurpose, User
 
@@ -177,11 +176,6 @@ def purge_expired_codes(*, now=None) -> int:
     return deleted
 
 
-def sms_text(code: str) -> str:
-    """The SMS body. Always Chinese: providers approve one Chinese template per signature."""
-    minutes = max(1, settings.SMS_CODE_TTL_SECONDS // 60)
-    with translation.override("zh-hans"):
-        return gettext(
-            "[Hubei Accounting Personnel Management System] Your verification code is %(code)s, "
-            "valid for %(minutes)s minutes. If you did not ask for it, ignore this message."
-        ) % {"code": code, "minutes": minutes}
+def sms_params(code: str) -> dict:
+    """The parameters of the `verification_code` SMS template (notifications.messages)."""
+    return {"code": code, "minutes": max(1, settings.SMS_CODE_TTL_SECONDS // 60)}

@@ -7,7 +7,10 @@ class IdType(models.TextChoices):
 
     RESIDENT_ID = "resident_id", _("Resident identity card")  # 居民身份证
     RESIDENCE_PERMIT = "residence_permit", _("Residence permit for HK/Macao/Taiwan residents")  # 港澳台居民居住证
-    HK_MACAO_PERMIT = "hk_macao_permit", _("Mainland travel permit for HK and Macao residents")  # 港澳居民来往内地通行证
+    HK_MACAO_PERMIT = (
+        "hk_macao_permit",
+        _("Mainland travel permit for HK and Macao residents"),
+    )  # 港澳居民来往内地通行证
     TAIWAN_PERMIT = "taiwan_permit", _("Mainland travel permit for Taiwan residents")  # 台湾居民来往大陆通行证
     FOREIGN_PR = "foreign_pr", _("Foreign permanent resident ID card")  # 外国人永久居留身份证
     PASSPORT = "passport", _("Passport")  # 护照

@@ -9,7 +9,7 @@ class IntegrityConfig(AppConfig):
     def ready(self):
         from documents.access import register_access_rule
         from dossier.record_sections import register_record_section
-        from reviews.registry import ApplicationKind, NotifyTexts, register_kind
+        from reviews.registry import ApplicationKind, register_kind
 
         from .constants import KIND_HONOUR
         from .models import HonourPayload
@@ -28,10 +28,6 @@ class IntegrityConfig(AppConfig):
                 sla_working_days=10,
                 # A person may have several honours under review at once.
                 exclusive=False,
-                notify_texts=NotifyTexts(
-                    approved=_("Your integrity record (honour) has been approved."),
-                    returned=_("Your integrity record (honour) has been returned. Reason: %(reason)s"),
-                ),
             )
         )
         # Staff may open the proofs of approved honours of the people in their scope.

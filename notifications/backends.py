@@ -4,7 +4,11 @@ Adding a provider is one class:
 
     @register("aliyun")
     class AliyunBackend(SmsBackend):
-        def send(self, phone, text): ...
+        def send(self, message: SmsMessage) -> str: ...
+
+A backend raises `SmsRetryableError` when trying again later may work (throttled, timed out, the
+provider's 5xx) and `SmsPermanentError` when it cannot (invalid number, template not approved, no
+balance); both are `SmsDeliveryError`.
 """
 
 from abc import ABC, abstractmethod
@@ -12,11 +16,21 @@ from abc import ABC, abstractmethod
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from .messages import SmsMessage
+
 _registry: dict[str, type["SmsBackend"]] = {}
 
 
 class SmsDeliveryError(Exception):
     """The provider did not take the message (down, slow, refused)."""
+
+
+class SmsRetryableError(SmsDeliveryError):
+    """Trying again later may work: throttling, a time-out, the provider's server error."""
+
+
+class SmsPermanentError(SmsDeliveryError):
+    """Trying again will not help: invalid number, template not approved, no balance, bad credentials."""
 
 
 def register(name: str):
@@ -34,31 +48,40 @@ class SmsBackend(ABC):
     name = ""
 
     @abstractmethod
-    def send(self, phone: str, text: str) -> None:
-        """Hand one message to the provider; raise SmsDeliveryError if it does not take it."""
+    def send(self, message: SmsMessage) -> str:
+        """Hand one message to the provider and return its message id (or "").
+
+        Raise SmsRetryableError / SmsPermanentError if it does not take it.
+        """
 
 
 @register("console")
 class ConsoleBackend(SmsBackend):
     """Prints the message and keeps it for the developer outbox page. Development only."""
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, message: SmsMessage) -> str:
         from .models import DevSmsMessage
 
         if not settings.DEBUG:
             raise ImproperlyConfigured("the console SMS backend only runs with DEBUG on")
-        print(f"[SMS to {phone}] {text}", flush=True)  # noqa: T201 - the console backend's job
-        DevSmsMessage.objects.create(phone=phone, text=text)
+        text = message.text
+        print(f"[SMS to {message.phone}] {text}", flush=True)  # noqa: T201 - the console backend's job
+        DevSmsMessage.objects.create(phone=message.phone, text=text)
+        return ""
 
 
-# Messages the locmem backend "sent", newest last. Tests read and clear it.
+# Messages the locmem backend "sent" as (phone, rendered text), newest last; `sent_messages` keeps
+# the SmsMessage itself (template key and parameters). Tests read and clear both.
 outbox: list[tuple[str, str]] = []
+sent_messages: list[SmsMessage] = []
 
 
 @register("locmem")
 class LocmemBackend(SmsBackend):
-    def send(self, phone: str, text: str) -> None:
-        outbox.append((phone, text))
+    def send(self, message: SmsMessage) -> str:
+        outbox.append((message.phone, message.text))
+        sent_messages.append(message)
+        return f"locmem-{len(sent_messages)}"
 
 
 def get_backend() -> SmsBackend:

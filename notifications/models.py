@@ -7,29 +7,44 @@ from django.utils.translation import gettext_lazy as _
 class Notification(models.Model):
     """A message to send, written in the transaction of the change that causes it.
 
-    A task delivers it after commit and marks it sent; `dedupe_key` makes a retry or a
-    second delivery attempt harmless (at-least-once, de-duplicated). Never holds a code.
+    The message is a provider template (`template`, a key of `notifications.messages`) with its
+    parameters; `text` is the same message rendered, for people reading the outbox. A task
+    delivers it after commit and marks it sent; `dedupe_key` makes a retry or a second delivery
+    attempt harmless (at-least-once, de-duplicated). Never holds a code.
+
+    Life cycle: pending → sending (claimed, `lease_expires_at` set; the provider is called
+    outside any database lock) → sent, or back to pending with `next_attempt_at` in the future,
+    or failed after the last attempt. A `sending` row whose lease expired is claimable again.
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
     dedupe_key = models.CharField(max_length=120, unique=True)
     phone = models.CharField(_("mobile phone"), max_length=11)
+    template = models.CharField(_("template"), max_length=50, default="")
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     text = models.CharField(_("text"), max_length=500)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    provider_message_id = models.CharField(_("provider message id"), max_length=100, blank=True)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["status", "created_at"], name="notif_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="notif_status_idx"),
+            models.Index(fields=["status", "next_attempt_at"], name="notif_due_idx"),
+        ]
 
     def __str__(self):
         return f"{self.dedupe_key} ({self.status})"

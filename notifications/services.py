@@ -8,21 +8,23 @@ from django.utils import timezone
 from core.masking import mask_phone
 
 from .backends import SmsDeliveryError, get_backend
+from .messages import SmsMessage, render
 from .models import Notification
 
 logger = logging.getLogger(__name__)
 
 
-def send_sms_now(*, phone: str, text: str) -> None:
-    """Send at once, for one-time codes. The text is never logged or stored outside the dev outbox."""
-    get_backend().send(phone, text)
-    logger.info("sms sent to %s", mask_phone(phone))
+def send_sms_now(*, phone: str, template: str, params: dict) -> None:
+    """Send at once, for one-time codes. The code is never logged or stored outside the dev outbox."""
+    get_backend().send(SmsMessage(phone=phone, template=template, params=params))
+    logger.info("sms %s sent to %s", template, mask_phone(phone))
 
 
-def queue_notification(*, phone: str, text: str, dedupe_key: str) -> Notification:
+def queue_notification(*, phone: str, template: str, params: dict, dedupe_key: str) -> Notification:
     """Write an outbox row in the caller's transaction; deliver it once that commits."""
     notification, created = Notification.objects.get_or_create(
-        dedupe_key=dedupe_key, defaults={"phone": phone, "text": text}
+        dedupe_key=dedupe_key,
+        defaults={"phone": phone, "template": template, "params": params, "text": render(template, params)[:500]},
     )
     if created:
         from .tasks import deliver_notification
@@ -35,13 +37,22 @@ def deliver_notification(notification_id: int) -> bool:
     """Send one outbox row if it is still pending. Returns whether it was sent now."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update().filter(pk=notification_id, status=Notification.Status.PENDING).first()
+            Notification.objects.select_for_update()
+            .filter(pk=notification_id, status=Notification.Status.PENDING)
+            .first()
         )
         if notification is None:
             return False
         notification.attempts += 1
         try:
-            get_backend().send(notification.phone, notification.text)
+            get_backend().send(
+                SmsMessage(
+                    phone=notification.phone,
+                    template=notification.template,
+                    params=notification.params,
+                    out_id=str(notification.pk),
+                )
+            )
         except SmsDeliveryError as exc:
             notification.last_error = str(exc)[:200]
             if notification.attempts >= 5:

@@ -7,6 +7,7 @@ class PhoneChangeConfig(AppConfig):
     verbose_name = _("Mobile number changes")
 
     def ready(self):
+        from notifications.messages import PHONE_CHANGE_APPROVED
         from reviews.registry import ApplicationKind, NotifyTexts, register_kind
 
         from .constants import KIND_LABEL, KIND_PHONE_CHANGE, SLA_WORKING_DAYS
@@ -26,9 +27,7 @@ class PhoneChangeConfig(AppConfig):
                 exclusive=True,
                 notify_texts=NotifyTexts(
                     # apply() has put the new number on the account: this goes to the NEW phone.
-                    approved=_(
-                        "Your mobile number change has been approved. From now on, sign in with this mobile number."
-                    ),
+                    approved=PHONE_CHANGE_APPROVED.key,
                     # The old phone is lost and the new one is not the account's yet: the person
                     # reads the reason on the status page instead.
                     returned=None,

@@ -49,7 +49,7 @@ from io import BytesIO
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
@@ -69,6 +69,7 @@ from documents.inspection import (
 from documents.services import detach, store_upload
 from identity.accountant_services import AccountantError, find_accountant, verify_code
 from identity.models import SmsCodePurpose, User
+from notifications.messages import PHONE_CHANGED_NOTICE
 from notifications.services import queue_notification
 from reviews import services as reviews
 from reviews.constants import Status
@@ -92,10 +93,6 @@ REASON_TOO_LONG = _("The reason may be at most %(max)d characters long.")
 PHOTO_REQUIRED = _("Choose this photo.")
 PHOTO_NOT_IMAGE = _("Upload a photo in JPG or PNG format (not a PDF or another kind of file).")
 CODE_USED = _("This code has been used. After choosing the photos again, ask for a new code.")
-OLD_PHONE_NOTICE = _(
-    "The mobile number bound to your account has been changed to %(phone)s. "
-    "If you did not ask for this, please contact your local finance bureau (%(unit)s)."
-)
 # The middle dots people type in minority and foreign names, all read as one.
 _NAME_DOTS = str.maketrans({"•": "·", "・": "·", ".": "·", "‧": "·", "∙": "·"})
 
@@ -392,9 +389,12 @@ def apply_phone_change(application) -> None:
     application.applicant = person
 
     if old_phone and old_phone != payload.new_phone:
-        with translation.override(settings.LANGUAGE_CODE):
-            text = str(OLD_PHONE_NOTICE) % {"phone": mask_phone(payload.new_phone), "unit": application.unit.name}
-        queue_notification(phone=old_phone, text=text, dedupe_key=f"phone_change:{application.pk}:old_phone")
+        queue_notification(
+            phone=old_phone,
+            template=PHONE_CHANGED_NOTICE.key,
+            params={"phone": mask_phone(payload.new_phone), "unit": application.unit.name},
+            dedupe_key=f"phone_change:{application.pk}:old_phone",
+        )
     record_event(
         action="phone_change.applied",
         actor=application.decided_by,

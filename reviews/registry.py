@@ -52,19 +52,20 @@ from functools import cached_property
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+
+from notifications.messages import APPLICATION_APPROVED, APPLICATION_RETURNED
 
 
 @dataclass(frozen=True)
 class NotifyTexts:
-    """SMS texts sent to the applicant after a decision commits. `None` sends nothing.
+    """SMS templates (keys of notifications.messages) sent to the applicant after a decision commits.
 
-    Placeholders: `%(label)s` (the kind's label) and, for a return, `%(reason)s`. Rendered in the
-    site's language (Chinese) whatever language the reviewer's browser asks for.
+    `None` sends nothing. The templates get `label` (the kind's label, in Chinese) and, for a
+    return, `reason`; a template that names neither simply ignores them.
     """
 
-    approved: Promise | str | None = _("Your %(label)s has been approved.")
-    returned: Promise | str | None = _("Your %(label)s has been returned. Reason: %(reason)s")
+    approved: str | None = APPLICATION_APPROVED.key
+    returned: str | None = APPLICATION_RETURNED.key
 
 
 @dataclass(frozen=True, eq=False)

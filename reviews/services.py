@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -29,6 +28,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from core.masking import mask_id_number
 from core.request_info import client_ip
+from notifications.messages import get_template
 from notifications.services import queue_notification
 from regions.calendar import add_working_days, working_days_between
 
@@ -221,11 +221,15 @@ def _notify(*, application: Application, kind: ApplicationKind, which: str, reas
     phone = application.applicant.phone
     if not template or not phone:
         return
-    with translation.override(settings.LANGUAGE_CODE):
-        text = str(template) % {"label": str(kind.label), "reason": reason}
+    with translation.override("zh-hans"):
+        label = str(kind.label)
+    params = {
+        name: value for name, value in (("label", label), ("reason", reason)) if name in get_template(template).params
+    }
     queue_notification(
         phone=phone,
-        text=text[:500],
+        template=template,
+        params=params,
         dedupe_key=f"reviews:{application.pk}:v{application.version}:{which}",
     )
 

@@ -160,7 +160,7 @@ def test_the_applicant_is_told_by_sms_when_a_record_is_approved(person, django_c
     with django_capture_on_commit_callbacks(execute=True):
         filed = record(person, 1, status=Status.APPROVED)
     assert filed.application.status == Status.APPROVED
-    assert (person.phone, "您的继续教育学分记录已审核通过。") in backends.outbox
+    assert (person.phone, "【湖北省会计人员管理系统】您的继续教育已审核通过。") in backends.outbox
 
 
 def test_the_review_page_runs_a_fixed_number_of_queries(jiangan, person, django_assert_num_queries):

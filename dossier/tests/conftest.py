@@ -31,4 +31,3 @@ def accountant(units):
 def accountant_client(client, accountant):
     client.force_login(accountant)
     return client
-

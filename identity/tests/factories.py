@@ -38,7 +38,12 @@ def review_unit(code: str) -> ReviewUnit:
         code=code, defaults={"name": division_name, "level": level, "parent_id": parent.division_id if parent else None}
     )
     return ReviewUnit.objects.create(
-        code=code, name=unit_name, level=level, division=division, parent=parent, path=f"{parent.path if parent else ''}{code}/"
+        code=code,
+        name=unit_name,
+        level=level,
+        division=division,
+        parent=parent,
+        path=f"{parent.path if parent else ''}{code}/",
     )
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from identity import codes
 from identity.models import SmsCode, SmsCodePurpose, User
+from notifications.messages import VERIFICATION_CODE, render
 
 from .factories import AccountantFactory
 
@@ -153,9 +154,10 @@ def test_the_challenge_lives_in_the_session_per_purpose():
     assert codes.current_challenge(session, SmsCodePurpose.LOGIN) == ""
 
 
-def test_the_sms_text_is_the_chinese_template_with_the_code():
+def test_the_code_sms_is_the_chinese_template_with_the_code_and_the_signature():
     assert (
-        codes.sms_text("123456") == "【湖北省会计人员管理系统】您的验证码为123456，5分钟内有效。如非本人操作，请忽略。"
+        render(VERIFICATION_CODE.key, codes.sms_params("123456"))
+        == "【湖北省会计人员管理系统】您的验证码为123456，5分钟内有效。如非本人操作，请忽略。"
     )
 
 

@@ -42,7 +42,6 @@ def person_client(client, person):
     return client
 
 
-
 @pytest.fixture
 def jiangan(units):
     return staff_of("420102", username="jiangan")

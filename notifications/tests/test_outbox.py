@@ -11,16 +11,23 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_a_queued_notification_is_sent_once_after_commit():
     with transaction.atomic():
-        queue_notification(phone="13800000001", text="您的信息采集已审核通过", dedupe_key="app:1:approved")
+        queue_notification(
+            phone="13800000001",
+            template="application_approved",
+            params={"label": "信息采集"},
+            dedupe_key="app:1:approved",
+        )
         assert backends.outbox == []  # nothing leaves before the commit
 
-    assert backends.outbox == [("13800000001", "您的信息采集已审核通过")]
+    assert backends.outbox == [("13800000001", "【湖北省会计人员管理系统】您的信息采集已审核通过。")]
     assert Notification.objects.get().status == Notification.Status.SENT
 
 
 def test_a_rolled_back_change_sends_nothing():
     with pytest.raises(RuntimeError), transaction.atomic():
-        queue_notification(phone="13800000001", text="x", dedupe_key="app:2:approved")
+        queue_notification(
+            phone="13800000001", template="application_approved", params={"label": "x"}, dedupe_key="app:2:approved"
+        )
         raise RuntimeError
 
     assert backends.outbox == []
@@ -28,8 +35,12 @@ def test_a_rolled_back_change_sends_nothing():
 
 
 def test_the_same_key_is_queued_and_sent_only_once():
-    queue_notification(phone="13800000001", text="x", dedupe_key="app:3:approved")
-    queue_notification(phone="13800000001", text="x", dedupe_key="app:3:approved")
+    queue_notification(
+        phone="13800000001", template="application_approved", params={"label": "x"}, dedupe_key="app:3:approved"
+    )
+    queue_notification(
+        phone="13800000001", template="application_approved", params={"label": "x"}, dedupe_key="app:3:approved"
+    )
     notification = Notification.objects.get()
 
     assert deliver_notification(notification.pk) is False  # already sent: a retry is harmless
@@ -39,12 +50,14 @@ def test_the_same_key_is_queued_and_sent_only_once():
 def test_a_provider_failure_keeps_the_row_pending_for_a_retry(settings):
     @register("failing-test")
     class FailingBackend(SmsBackend):
-        def send(self, phone, text):
+        def send(self, message):
             raise SmsDeliveryError("provider timeout")
 
     try:
         settings.SMS_BACKEND = "failing-test"
-        queue_notification(phone="13800000001", text="x", dedupe_key="app:4:approved")
+        queue_notification(
+            phone="13800000001", template="application_approved", params={"label": "x"}, dedupe_key="app:4:approved"
+        )
         notification = Notification.objects.get()
         assert notification.status == Notification.Status.PENDING
         assert notification.attempts == 1

@@ -29,7 +29,6 @@ def registered(units):
     return AccountantFactory(full_name=NAME, id_number=ID_NUMBER, phone=OLD_PHONE)
 
 
-
 @pytest.fixture
 def jiangan(units):
     return staff_of("420102", username="jiangan")

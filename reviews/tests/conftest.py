@@ -11,7 +11,6 @@ def test_kind():
     recorder.unregister()
 
 
-
 @pytest.fixture
 def jiangan_reviewer():
     return reviewer_for("420102")

@@ -72,7 +72,9 @@ def test_each_selected_application_gets_its_own_event_audit_row_and_sms(
         audit = AuditEvent.objects.filter(action="reviews.approve", object_id=str(row.pk))
         assert [a.result for a in audit] == ["success"]
         assert Notification.objects.filter(dedupe_key=f"reviews:{row.pk}:v{row.version}:approved").count() == 1
-    assert sorted(backends.outbox) == sorted((a.applicant.phone, "您的批量测试申请已审核通过") for a in applications)
+    assert sorted(backends.outbox) == sorted(
+        (a.applicant.phone, "【湖北省会计人员管理系统】您的批量测试申请已审核通过。") for a in applications
+    )
     assert counters() == recount()
 
 
@@ -85,7 +87,10 @@ def test_each_approval_is_committed_before_the_next_one_starts(bulk_kind, jianga
     services.approve_many(selections=seen(first, second), actor=jiangan_reviewer)
 
     # The first SMS leaves on its commit: it is already out when the second approval runs.
-    assert sent_before_second == [[], [(first.applicant.phone, "您的批量测试申请已审核通过")]]
+    assert sent_before_second == [
+        [],
+        [(first.applicant.phone, "【湖北省会计人员管理系统】您的批量测试申请已审核通过。")],
+    ]
 
 
 def test_a_refusal_in_the_middle_rolls_back_only_that_application(bulk_kind, jiangan_reviewer):

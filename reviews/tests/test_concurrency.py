@@ -75,7 +75,7 @@ def test_two_reviewers_deciding_at_once_exactly_one_wins_and_the_other_is_told(t
     )
     assert decisions.count() == 1
     assert Notification.objects.count() == 1
-    assert backends.outbox == [(application.applicant.phone, "您的测试申请已审核通过")]
+    assert backends.outbox == [(application.applicant.phone, "【湖北省会计人员管理系统】您的测试申请已审核通过。")]
     assert counters() == recount()
 
 

@@ -276,7 +276,7 @@ def test_approving_applies_the_payload_records_everything_and_sends_one_sms_afte
     assert audit.result == "success" and audit.object_id == str(application.pk)
     assert audit.detail["applicant"] == mask_id_number(application.applicant.id_number)
     assert application.applicant.id_number not in str(audit.detail)
-    assert backends.outbox == [(application.applicant.phone, "您的测试申请已审核通过")]
+    assert backends.outbox == [(application.applicant.phone, "【湖北省会计人员管理系统】您的测试申请已审核通过。")]
     assert Notification.objects.get().status == Notification.Status.SENT
 
 
@@ -450,7 +450,12 @@ def test_returning_stops_the_clock_keeps_the_reason_and_tells_the_applicant(
     assert application.returned_at is not None
     event = application.events.last()
     assert (event.event_type, event.reason) == (EventType.RETURNED, "学历证书 不清晰")
-    assert backends.outbox == [(application.applicant.phone, "您的测试申请已退回，原因：学历证书 不清晰")]
+    assert backends.outbox == [
+        (
+            application.applicant.phone,
+            "【湖北省会计人员管理系统】您的测试申请已退回，原因：学历证书 不清晰。请登录系统修改后重新提交。",
+        )
+    ]
     assert test_kind.applied == []
 
 
@@ -466,9 +471,9 @@ def test_each_decision_is_notified_once_even_after_a_resubmission(
         approve(application, jiangan_reviewer)
 
     assert [text for _, text in backends.outbox] == [
-        "您的测试申请已退回，原因：请补充材料",
-        "您的测试申请已退回，原因：请补充材料",
-        "您的测试申请已审核通过",
+        "【湖北省会计人员管理系统】您的测试申请已退回，原因：请补充材料。请登录系统修改后重新提交。",
+        "【湖北省会计人员管理系统】您的测试申请已退回，原因：请补充材料。请登录系统修改后重新提交。",
+        "【湖北省会计人员管理系统】您的测试申请已审核通过。",
     ]
     assert Notification.objects.count() == 3
 
