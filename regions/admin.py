@@ -70,14 +70,17 @@ class ReviewUnitAdmin(admin.ModelAdmin):
 
 
 class MissingYearsWarningMixin:
-    """Warn in the changelist when this year or next has no holiday schedule entered."""
+    """Remind in the changelist, every year, when this year or next lacks the State Council's notice."""
 
     def changelist_view(self, request, extra_context=None):
         this_year = timezone.localdate().year
-        for year in calendar.missing_years([this_year, this_year + 1]):
+        for year in calendar.provisional_years([this_year, this_year + 1]):
             self.message_user(
                 request,
-                _("%(year)s: no holiday schedule entered yet; working days are counted Monday to Friday.")
+                _(
+                    "%(year)s: the holiday schedule is provisional (statutory holidays only, no make-up "
+                    "workdays). Enter the State Council's notice for %(year)s and untick “provisional”."
+                )
                 % {"year": year},
                 level=messages.WARNING,
             )
@@ -94,7 +97,8 @@ class CalendarExceptionInline(admin.TabularInline):
 class CalendarYearAdmin(MissingYearsWarningMixin, admin.ModelAdmin):
     """A year and its holidays and make-up workdays, entered from the State Council's notice."""
 
-    list_display = ["year", "source"]
+    list_display = ["year", "provisional", "source"]
+    list_filter = ["provisional"]
     inlines = [CalendarExceptionInline]
 
     def save_model(self, request, obj, form, change):

@@ -2,8 +2,10 @@
 
 The exceptions of each year live in the database (seeded from `chinese_calendar`, edited by
 administrators) and are cached one year per cache entry; regions.services forgets a year after
-an edit commits. A year nobody has entered yet is counted Monday to Friday, with a warning in the
-log and in the admin: due dates keep working, only less exactly.
+an edit commits. Years after the last official schedule are seeded *provisional*: the statutory
+holidays from the `holidays` package, without 调休. A year nobody has entered at all is computed
+the same way on the fly, with a warning in the log and in the admin: 元旦, 春节 and 国庆节 are
+never counted as working days, only the make-up workdays are missing.
 
 Used by the review engine for SLA due dates: `add_working_days(start, days)`.
 """
@@ -16,6 +18,7 @@ from datetime import date, timedelta
 from django.core.cache import cache
 
 from .models import CalendarException, CalendarYear
+from .seeding import statutory_holidays
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +33,7 @@ class YearCalendar:
     known: bool
     holidays: frozenset[date]
     workdays: frozenset[date]
+    provisional: bool = False
 
     def is_working_day(self, day: date) -> bool:
         if day in self.holidays:
@@ -45,13 +49,19 @@ def _cache_key(year: int) -> str:
 
 def _load_year(year: int) -> YearCalendar:
     # One query: a LEFT JOIN from the year to its exceptions (no row at all = year not entered).
-    rows = list(CalendarYear.objects.filter(year=year).values_list("exceptions__day", "exceptions__kind"))
+    rows = list(
+        CalendarYear.objects.filter(year=year).values_list("provisional", "exceptions__day", "exceptions__kind")
+    )
     if not rows:
-        logger.warning("No holiday schedule for %s: counting working days Monday to Friday", year)
-        return YearCalendar(year=year, known=False, holidays=frozenset(), workdays=frozenset())
-    holidays = frozenset(day for day, kind in rows if kind == CalendarException.Kind.HOLIDAY)
-    workdays = frozenset(day for day, kind in rows if kind == CalendarException.Kind.WORKDAY)
-    return YearCalendar(year=year, known=True, holidays=holidays, workdays=workdays)
+        logger.warning(
+            "No holiday schedule for %s: counting statutory holidays only (provisional, without make-up workdays)",
+            year,
+        )
+        statutory = frozenset(day for day in statutory_holidays(year) if day.weekday() < 5)
+        return YearCalendar(year=year, known=False, holidays=statutory, workdays=frozenset(), provisional=True)
+    holidays = frozenset(day for _, day, kind in rows if kind == CalendarException.Kind.HOLIDAY)
+    workdays = frozenset(day for _, day, kind in rows if kind == CalendarException.Kind.WORKDAY)
+    return YearCalendar(year=year, known=True, holidays=holidays, workdays=workdays, provisional=rows[0][0])
 
 
 def year_calendar(year: int) -> YearCalendar:
@@ -126,6 +136,13 @@ def working_days_between(start: date, end: date) -> int:
         count -= sum(1 for day in calendar.holidays if start < day <= end and day.weekday() < 5)
         count += sum(1 for day in calendar.workdays if start < day <= end and day.weekday() >= 5)
     return count
+
+
+def provisional_years(years: Iterable[int]) -> list[int]:
+    """Which of these years still need the State Council's notice: not entered, or provisional."""
+    wanted = set(years)
+    official = set(CalendarYear.objects.filter(year__in=wanted, provisional=False).values_list("year", flat=True))
+    return sorted(wanted - official)
 
 
 def missing_years(years: Iterable[int]) -> list[int]:

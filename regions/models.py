@@ -83,13 +83,24 @@ class ReviewUnit(models.Model):
 
 
 class CalendarYear(models.Model):
-    """A year whose holiday schedule (the State Council's yearly notice) has been entered.
+    """A year whose holiday schedule has been entered.
 
-    Rule: a year with a row here is computed from its CalendarException rows; a year without one
-    is computed Monday to Friday, with a logged warning and a warning in the admin.
+    Rules: a year with a row here is computed from its CalendarException rows. A *provisional* year
+    holds only the statutory holidays, computed by the `holidays` package before the State
+    Council's notice (with its 调休 make-up workdays) is published; the admin reminds
+    administrators to enter the notice and untick "provisional". A year without a row is computed
+    from the same statutory holidays on the fly (never plain Monday to Friday), with a warning.
     """
 
     year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    provisional = models.BooleanField(
+        _("provisional"),
+        default=False,
+        help_text=_(
+            "Statutory holidays only, computed before the State Council's notice was published. "
+            "Enter the notice's holidays and make-up workdays, then untick this."
+        ),
+    )
     source = models.CharField(
         _("source of the schedule"),
         max_length=200,

@@ -94,6 +94,43 @@ def load_calendar(year_model, exception_model) -> None:
     exception_model.objects.bulk_create(sorted(rows, key=lambda row: row.day), batch_size=500)
 
 
+# Years after the last one chinese_calendar knows that get provisional statutory holidays at once.
+PROVISIONAL_YEARS_AHEAD = 4
+
+
+def statutory_holidays(year: int) -> dict:
+    """{date: Chinese name} of the statutory holidays of `year` (and the days off the `holidays`
+    package expects in lieu), for a year whose State Council notice is not known. 调休 make-up
+    workdays cannot be predicted, so there are none: a provisional year errs on the side of later
+    due dates, never earlier ones."""
+    import holidays
+
+    return dict(holidays.China(years=year, language="zh_CN"))
+
+
+def load_provisional_years(year_model, exception_model, years) -> list[int]:
+    """Seed each of `years` that has no schedule yet with its statutory holidays, marked provisional."""
+    import holidays
+
+    existing = set(year_model.objects.filter(year__in=list(years)).values_list("year", flat=True))
+    added = []
+    for year in sorted(set(years) - existing):
+        year_model.objects.create(year=year, provisional=True, source=f"holidays {holidays.__version__}"[:200])
+        exception_model.objects.bulk_create(
+            [
+                exception_model(calendar_year_id=year, day=day, kind="holiday", name=name[:50])
+                for day, name in sorted(statutory_holidays(year).items())
+                if day.weekday() < 5
+            ]
+        )
+        added.append(year)
+    return added
+
+
+def provisional_years_after(last_known_year: int) -> range:
+    return range(last_known_year + 1, last_known_year + 1 + PROVISIONAL_YEARS_AHEAD)
+
+
 def ensure_seeded() -> None:
     """Put the seed data back where a test flushed it (no-op when present)."""
     from django.core.cache import cache
@@ -107,4 +144,6 @@ def ensure_seeded() -> None:
         cache.delete(PICKER_CACHE_KEY)
     if not CalendarYear.objects.exists():
         load_calendar(CalendarYear, CalendarException)
+        last_known = max(CalendarYear.objects.values_list("year", flat=True))
+        load_provisional_years(CalendarYear, CalendarException, provisional_years_after(last_known))
         forget_cached_years(CalendarYear.objects.values_list("year", flat=True))

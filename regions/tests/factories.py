@@ -38,17 +38,18 @@ class CalendarYearFactory(factory.django.DjangoModelFactory):
         model = CalendarYear
         django_get_or_create = ["year"]
 
-    year = 2030
+    # A year no migration seeds (the provisional ones end in 2030).
+    year = 2040
     source = "国务院办公厅通知"
 
 
 class CalendarExceptionFactory(factory.django.DjangoModelFactory):
-    """Default: 2030-01-01 (a Tuesday) as 元旦."""
+    """Default: 2040-03-06 (a Tuesday, no statutory holiday) entered as a holiday."""
 
     class Meta:
         model = CalendarException
 
     calendar_year = factory.SubFactory(CalendarYearFactory, year=factory.SelfAttribute("..day.year"))
-    day = datetime.date(2030, 1, 1)
+    day = datetime.date(2040, 3, 6)
     kind = CalendarException.Kind.HOLIDAY
-    name = "元旦"
+    name = "测试假日"

@@ -101,18 +101,27 @@ def test_units_are_deactivated_not_deleted(admin_client):
     assert ReviewUnit.objects.filter(pk=jiangan.pk).exists()
 
 
-def test_the_calendar_changelist_warns_about_a_year_without_data(admin_client, monkeypatch):
+@pytest.mark.parametrize("delete_the_year", [False, True], ids=["seeded provisional", "not entered at all"])
+def test_the_calendar_changelist_reminds_to_enter_next_years_notice(admin_client, monkeypatch, delete_the_year):
     monkeypatch.setattr(regions_admin.timezone, "localdate", lambda: date(2026, 11, 27))
-    CalendarYear.objects.filter(year=2027).delete()
+    if delete_the_year:
+        CalendarYear.objects.filter(year=2027).delete()
     for name in ["admin:regions_calendaryear_changelist", "admin:regions_calendarexception_changelist"]:
         text = admin_client.get(reverse(name)).content.decode()
-        assert "2027年尚未维护节假日安排，按周一至周五计算" in text
-        assert "2026年尚未维护" not in text
+        assert "2027年节假日安排为暂定" in text
+        assert "请录入国务院办公厅2027年的节假日安排通知" in text
+        assert "2026年节假日安排为暂定" not in text
+
+
+def test_the_calendar_changelist_shows_which_years_are_provisional(admin_client):
+    text = admin_client.get(reverse("admin:regions_calendaryear_changelist") + "?provisional__exact=1").content.decode()
+    assert "2028" in text
+    assert "2026" not in text
 
 
 def test_an_administrator_enters_next_year_with_its_holidays(admin_client, django_capture_on_commit_callbacks):
     CalendarYear.objects.filter(year=2027).delete()
-    assert is_working_day(date(2027, 1, 1)) is True
+    assert is_working_day(date(2027, 2, 20)) is False  # a Saturday, until the notice makes it a workday
     data = {
         "year": "2027",
         "source": "国办发明电〔2026〕1号",

@@ -85,7 +85,7 @@ def test_every_county_unit_points_at_its_own_division_under_its_city():
 
 
 def test_the_calendar_is_seeded_for_every_year_chinese_calendar_knows():
-    years = set(CalendarYear.objects.values_list("year", flat=True))
+    years = set(CalendarYear.objects.filter(provisional=False).values_list("year", flat=True))
     assert years == set(range(2004, 2027))
     national_day = CalendarException.objects.get(day=date(2026, 10, 1))
     assert (national_day.kind, national_day.name) == (CalendarException.Kind.HOLIDAY, "国庆节")
