@@ -6,6 +6,7 @@ system on SQLite; production sets DEBUG=0 and the variables listed in README.md.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import environ
 import xstatic.pkg.bootstrap
@@ -267,10 +268,69 @@ SMS_CHECK_IP_HOURLY_LIMIT = env.int("SMS_CHECK_IP_HOURLY_LIMIT", default=300)
 SMS_LOGIN_ANSWER_SECONDS = env.float("SMS_LOGIN_ANSWER_SECONDS", default=0.3)
 
 # --------------------------------------------------------------------------- background work
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+# SMS outbox (notifications.services): a row is sent at most SMS_MAX_ATTEMPTS times, waiting
+# SMS_RETRY_BASE_SECONDS · 2^(n−1) (capped, ± SMS_RETRY_JITTER of it) after failed attempt n, then
+# it is `failed` (listed for system administrators at /notifications/failed/). A worker holds a
+# row for SMS_LEASE_SECONDS while it calls the provider: keep it above the provider's time-out.
+SMS_MAX_ATTEMPTS = env.int("SMS_MAX_ATTEMPTS", default=5)
+SMS_RETRY_BASE_SECONDS = env.int("SMS_RETRY_BASE_SECONDS", default=30)
+SMS_RETRY_MAX_SECONDS = env.int("SMS_RETRY_MAX_SECONDS", default=3600)
+SMS_RETRY_JITTER = 0.2
+SMS_LEASE_SECONDS = env.int("SMS_LEASE_SECONDS", default=60)
+# The relay (Celery beat) sends what is due every SMS_RELAY_INTERVAL_SECONDS: rows whose dispatch
+# at commit was lost (broker down, Redis restarted), retries, and rows whose worker died.
+SMS_RELAY_INTERVAL_SECONDS = env.int("SMS_RELAY_INTERVAL_SECONDS", default=30)
+SMS_RELAY_BATCH_SIZE = env.int("SMS_RELAY_BATCH_SIZE", default=200)
+SMS_RELAY_TIME_BUDGET_SECONDS = max(SMS_RELAY_INTERVAL_SECONDS - 10, 5)
+
+
+def _redis_database(url: str, database: int) -> str:
+    """The same Redis server with another database number: redis://h:6379/0 → redis://h:6379/1."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        return url
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+# The broker is its own URL: by default database 1 of REDIS_URL's server (the cache is on 0).
+# Production: the broker's Redis must persist its queues (`appendonly yes`, `appendfsync everysec`)
+# and never evict (`maxmemory-policy noeviction`), so a restart does not drop queued tasks; a
+# cache-style eviction policy on the same server would evict messages: prefer a separate Redis
+# instance for the broker. Even so, nothing depends on the broker keeping a message: the outbox
+# row is in the database and the relay sends it.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=_redis_database(REDIS_URL, 1) if REDIS_URL else "memory://")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged after it ran, and put back if its worker process dies; each worker takes
+# one message at a time. Tasks must therefore be safe to run twice (the outbox's are: lease + claim).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A running task is left to finish when the broker connection drops; its redelivery is harmless.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Default time limits; the outbox tasks set tighter ones derived from SMS_LEASE_SECONDS.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis redelivers an unacknowledged message (its worker host vanished) after this long: above
+    # the SMS lease and every task's hard time limit, so a running task is never duplicated.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900),
+    "socket_connect_timeout": 2,
+}
+# Publishing when the broker is down fails fast (the request goes on, the relay sends later).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No task result is read anywhere: no result backend.
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+# Periodic jobs (run `celery -A config beat`, one per deployment). One dict: add your job as a key.
+CELERY_BEAT_SCHEDULE = {
+    "notifications-relay-outbox": {
+        "task": "notifications.relay_outbox",
+        "schedule": SMS_RELAY_INTERVAL_SECONDS,
+        "options": {"expires": SMS_RELAY_INTERVAL_SECONDS},
+    },
+}
 
 # --------------------------------------------------------------------------- audit
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)

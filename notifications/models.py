@@ -9,12 +9,15 @@ class Notification(models.Model):
 
     The message is a provider template (`template`, a key of `notifications.messages`) with its
     parameters; `text` is the same message rendered, for people reading the outbox. A task
-    delivers it after commit and marks it sent; `dedupe_key` makes a retry or a second delivery
-    attempt harmless (at-least-once, de-duplicated). Never holds a code.
+    delivers it after commit and marks it sent; `dedupe_key` makes queueing the same message twice
+    harmless. Never holds a code.
 
-    Life cycle: pending → sending (claimed, `lease_expires_at` set; the provider is called
-    outside any database lock) → sent, or back to pending with `next_attempt_at` in the future,
-    or failed after the last attempt. A `sending` row whose lease expired is claimable again.
+    Life cycle (notifications.services): pending → sending (claimed by one worker: `attempts`
+    counted, `lease_token` and `lease_expires_at` set; the provider is called outside any
+    database transaction) → sent, or back to pending with `next_attempt_at` in the future
+    (exponential backoff), or failed after the last attempt or a permanent error. A `sending` row
+    whose lease expired (its worker died) is claimable again. Only the worker holding the current
+    `lease_token` records the result. A system administrator can put a failed row back to pending.
     """
 
     class Status(models.TextChoices):
@@ -33,6 +36,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
+    # Set by each claim; the result of a send is recorded only by the holder of the current token.
+    lease_token = models.UUIDField(_("lease token"), null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     provider_message_id = models.CharField(_("provider message id"), max_length=100, blank=True)
     last_error = models.CharField(_("last error"), max_length=200, blank=True)

@@ -1,8 +1,22 @@
+from functools import wraps
+
 from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import ListView
 
-from .models import DevSmsMessage
+from identity.constants import StaffRole
+from identity.permissions import staff_required
+
+from . import services
+from .models import DevSmsMessage, Notification
+from .selectors import failed_notifications
+
+FAILED_PAGE_SIZE = 50
 
 
 class DevOutboxView(ListView):
@@ -24,3 +38,37 @@ class DevOutboxView(ListView):
         from identity.staff_selectors import demo_staff_totp_codes
 
         return super().get_context_data(demo_totp_codes=demo_staff_totp_codes(), **kwargs)
+
+
+def system_admin_required(view):
+    """Verified staff (password + TOTP) with the system administrator role; other staff get 404."""
+
+    @staff_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.role != StaffRole.SYSTEM_ADMIN:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@system_admin_required
+@require_GET
+def failed_list(request):
+    """SMS that could not be sent after every attempt (or were refused for good), with a resend button."""
+    page = Paginator(failed_notifications(), FAILED_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/failed_list.html", {"page": page, "notifications": page.object_list})
+
+
+@system_admin_required
+@require_POST
+def resend(request, pk):
+    notification = get_object_or_404(Notification, pk=pk)
+    try:
+        services.resend_failed(notification=notification, request=request)
+    except services.NotResendable:
+        messages.info(request, _("This SMS is no longer failed: it has already been resent."))
+    else:
+        messages.success(request, _("The SMS has been queued to be sent again."))
+    return redirect("notifications:failed_list")
