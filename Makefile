@@ -48,3 +48,8 @@ clean:
 SCALE ?= full
 bench: setup
 	$(BIN)/python -m bench.run --scale $(SCALE)
+
+## restore-drill: back up a freshly seeded PostgreSQL database and its files, restore both into new ones, compare
+.PHONY: restore-drill
+restore-drill: setup
+	deploy/restore_drill.sh
