@@ -17,7 +17,9 @@ class AuditEvent(models.Model):
     """One row per sign-in, failure, code send, lockout, decision, download, export, reveal.
 
     Rows are never changed or deleted by the application (the queryset and the model refuse;
-    on PostgreSQL a trigger refuses too). Actor name, role and unit are snapshots: they stay
+    database triggers refuse too, on PostgreSQL and SQLite). The one exception is retention
+    (audit.retention): rows older than AUDIT_RETENTION_DAYS, and never younger than 184 days,
+    are deleted by a nightly job through a gate the triggers check. Actor name, role and unit are snapshots: they stay
     true after the account changes. Text never holds a whole ID number or phone number.
     """
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 import environ
 import xstatic.pkg.bootstrap
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -333,7 +334,13 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --------------------------------------------------------------------------- audit
+# Audit rows older than this are deleted every night (audit.retention); the database refuses to
+# delete any row younger than 184 days (SECURITY.md "Audit", 等保: at least six months).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+if AUDIT_RETENTION_DAYS < 184:
+    raise ImproperlyConfigured(f"AUDIT_RETENTION_DAYS must be at least 184 (days), not {AUDIT_RETENTION_DAYS}.")
+# SMS outbox rows that were sent or failed are deleted after this many days (maintenance job).
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=90)
 # Trust X-Forwarded-For for the client IP only behind our own proxy.
 TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 
