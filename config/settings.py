@@ -13,6 +13,8 @@ import xstatic.pkg.bootstrap
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from core import logs as core_logs
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -346,14 +348,26 @@ TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 
 
 # --------------------------------------------------------------------------- logging
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
-}
+# One JSON object per line (time in Asia/Shanghai with offset, level, logger, message,
+# request_id), ID numbers and mobiles masked: core.logs. LOG_FORMAT=text for readable lines;
+# production (DEBUG=0) defaults to JSON. Celery workers use the same config (core.celery_context).
+LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING = core_logs.logging_config(log_format=LOG_FORMAT, level=env("LOG_LEVEL", default="INFO"))
+# Optional error reporting: sentry-sdk with the Django and Celery integrations, no personal data.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="production" if not DEBUG else "development")
+core_logs.init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
+# --------------------------------------------------------------------------- health and metrics
+# /healthz (alive), /readyz (database, cache, broker, storage) and /metrics (Prometheus) answer
+# over plain HTTP: load balancers and Prometheus probe the servers directly (core.health).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# Who may read /metrics: client addresses (core.request_info.client_ip) in these networks.
+METRICS_ALLOWED_CIDRS = env.list("METRICS_ALLOWED_CIDRS", default=["127.0.0.1/32", "::1/128"])
+# django-prometheus: request counts and latencies by view (first and last middleware).
+INSTALLED_APPS.append("django_prometheus")
+MIDDLEWARE.insert(0, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
 
 ADMIN_URL = env("ADMIN_URL", default="admin/")
 

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
+from core import health
 from core.constants import SITE_TITLE
 
 # System administrators reach the admin with password + TOTP, like every staff member.
@@ -11,6 +12,10 @@ admin.site.site_header = SITE_TITLE
 admin.site.site_title = SITE_TITLE
 
 urlpatterns = [
+    # Probes and Prometheus (core.health): no sign-in, plain HTTP allowed (SECURE_REDIRECT_EXEMPT).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path("", include("core.urls")),
     path("accounts/", include("identity.urls")),
     path("captcha/", include("captcha.urls")),

@@ -1,5 +1,6 @@
 """Cross-cutting request handling: request ids, idle time-outs, no-store for personal data."""
 
+import re
 import time
 import uuid
 
@@ -8,17 +9,32 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from core.logs import request_id_var
+
+# A proxy's X-Request-ID is kept when it is a plain token (no spaces or control characters that
+# could forge log lines or headers); anything else gets a fresh id.
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
 
 class RequestIdMiddleware:
-    """Give every request an id (or keep the proxy's) for audit rows and logs."""
+    """Give every request an id (or keep the proxy's) for audit rows and logs.
+
+    The id is also put in ``core.logs.request_id_var`` for the request's duration, so every log
+    line written while handling it carries it (``core.logs.RequestIdFilter``), and so do the Celery
+    tasks it publishes (``core.celery_context``).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request.request_id = incoming[:64] if incoming.isascii() and incoming else uuid.uuid4().hex
-        response = self.get_response(request)
+        request.request_id = incoming if REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request.request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
         response["X-Request-ID"] = request.request_id
         return response
 

@@ -53,6 +53,11 @@ PUBLIC = {
     "captcha-image-2x",
     "captcha-audio",
     "captcha-refresh",
+    # Probes (core.health): load balancers ask without signing in; /readyz shows details only to
+    # system administrators, /metrics answers only internal addresses (the test client is 127.0.0.1).
+    "healthz",
+    "readyz",
+    "metrics",
 }
 # Exists only with DEBUG on; without it the page answers 404 like any unknown URL.
 DEBUG_ONLY = {"notifications:dev_outbox"}
