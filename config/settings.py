@@ -254,6 +254,24 @@ CAPTCHA_TEST_MODE = env.bool("CAPTCHA_TEST_MODE", default=False) and not HTTPS
 SMS_BACKEND = env("SMS_BACKEND", default="console")
 # The registered SMS signature (签名) every message carries.
 SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="湖北省会计人员管理系统")
+# Provider adapters (notifications/providers/): "aliyun" (Alibaba Cloud SMS) and "tencent" (Tencent
+# Cloud SMS). `manage.py check --deploy` refuses a production setup that cannot send (notifications.checks).
+SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_REGION = env("SMS_ALIYUN_REGION", default="cn-hangzhou")
+SMS_TENCENT_SECRET_ID = env("SMS_TENCENT_SECRET_ID", default="")
+SMS_TENCENT_SECRET_KEY = env("SMS_TENCENT_SECRET_KEY", default="")
+SMS_TENCENT_REGION = env("SMS_TENCENT_REGION", default="ap-guangzhou")
+SMS_TENCENT_SDK_APP_ID = env("SMS_TENCENT_SDK_APP_ID", default="")
+# The provider's API address instead of its public one, e.g. "http://127.0.0.1:18101" for the local
+# fakes (python -m notifications.fakes.aliyun) or a private endpoint; a bare host means https.
+SMS_ENDPOINT = env("SMS_ENDPOINT", default="")
+# Seconds; short, so a slow provider turns into a clear "try again" instead of a hung request.
+SMS_CONNECT_TIMEOUT = env.float("SMS_CONNECT_TIMEOUT", default=3.0)
+SMS_READ_TIMEOUT = env.float("SMS_READ_TIMEOUT", default=5.0)
+# Message key (notifications/messages.py) -> the provider's approved template code, one env variable:
+# SMS_TEMPLATE_CODES="verification_code=SMS_123,application_approved=SMS_456,..." (Tencent: template ids).
+SMS_TEMPLATES = env.dict("SMS_TEMPLATE_CODES", default={})
 # Key for hashing one-time codes (HMAC); defaults to one derived from SECRET_KEY.
 SMS_CODE_KEY = env("SMS_CODE_KEY", default="")
 SMS_CODE_TTL_SECONDS = 300

@@ -1,6 +1,6 @@
 """SMS backends behind one interface, chosen by settings.SMS_BACKEND.
 
-Adding a provider is one class:
+Adding a provider is one class (see notifications/providers/ for Alibaba Cloud and Tencent Cloud):
 
     @register("aliyun")
     class AliyunBackend(SmsBackend):
@@ -24,6 +24,12 @@ _registry: dict[str, type["SmsBackend"]] = {}
 class SmsDeliveryError(Exception):
     """The provider did not take the message (down, slow, refused)."""
 
+    def __init__(self, *args, provider: str = "", code: str = ""):
+        super().__init__(*args)
+        # Which provider refused, and its error code (or the transport failure's name), for tests and logs.
+        self.provider = provider
+        self.code = code
+
 
 class SmsRetryableError(SmsDeliveryError):
     """Trying again later may work: throttling, a time-out, the provider's server error."""
@@ -46,6 +52,13 @@ def register(name: str):
 
 class SmsBackend(ABC):
     name = ""
+    # Whether the backend reaches real phones; `check --deploy` refuses the others with DEBUG off.
+    for_production = False
+
+    @classmethod
+    def configuration_problems(cls) -> list[str]:
+        """What in settings keeps this backend from sending (missing credentials, template codes)."""
+        return []
 
     @abstractmethod
     def send(self, message: SmsMessage) -> str:
@@ -89,3 +102,11 @@ def get_backend() -> SmsBackend:
         return _registry[settings.SMS_BACKEND]()
     except KeyError:
         raise ImproperlyConfigured(f"unknown SMS_BACKEND {settings.SMS_BACKEND!r}") from None
+
+
+def registered_backends() -> dict[str, type[SmsBackend]]:
+    return dict(_registry)
+
+
+# The provider adapters register themselves; their SDKs are imported only when they send.
+from .providers import aliyun, tencent  # noqa: E402, F401

@@ -14,7 +14,13 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "kjgl.czt.hubei.gov.cn",
     "DATABASE_URL": "postgres://hbkj@127.0.0.1:5432/hbkj",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
-    "SMS_BACKEND": "locmem",
+    "SMS_BACKEND": "aliyun",
+    "SMS_ALIYUN_ACCESS_KEY_ID": "LTAI5tProductionLikeKeyId",
+    "SMS_ALIYUN_ACCESS_KEY_SECRET": "production-like-access-key-secret",
+    "SMS_TEMPLATE_CODES": (
+        "verification_code=SMS_100001,application_approved=SMS_100002,application_returned=SMS_100003,"
+        "phone_change_approved=SMS_100004,phone_changed_notice=SMS_100005"
+    ),
 }
 
 
@@ -30,6 +36,12 @@ def run_manage(*args, extra_env=None):
 def test_check_deploy_is_clean_with_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_refuses_an_sms_backend_that_reaches_no_phone():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", extra_env={"SMS_BACKEND": "console"})
+    assert result.returncode != 0
+    assert "notifications.E002" in result.stderr + result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -1,0 +1,123 @@
+"""A local fake of Alibaba Cloud SMS's SendSms (API 2017-05-25), as the official SDK calls it.
+
+The SDK (alibabacloud-dysmsapi20170525 4.x) sends `POST /?PhoneNumbers=..&SignName=..&TemplateCode=..
+&TemplateParam=..&OutId=..` with headers `x-acs-action: SendSms`, `x-acs-version: 2017-05-25` and
+`Authorization: ACS3-HMAC-SHA256 Credential=<AccessKeyId>,SignedHeaders=..,Signature=..`; the older
+RPC style puts Action, Version, AccessKeyId and Signature in the query or form. Both are accepted.
+Business errors answer HTTP 200 with a `Code` other than "OK", as the real service does.
+
+    python -m notifications.fakes.aliyun --port 18101 --record var/sms-aliyun.jsonl
+
+See notifications/fakes/__init__.py for the control endpoints and modes.
+"""
+
+import json
+import re
+from urllib.parse import parse_qsl
+
+from .base import FakeHandler, FakeState, main, running
+
+ACTION = "SendSms"
+VERSION = "2017-05-25"
+MAINLAND_MOBILE = re.compile(r"^(\+?86)?1[3-9]\d{9}$")
+TEMPLATE_CODE = re.compile(r"^SMS_\d+$")
+CREDENTIAL = re.compile(r"Credential=([^,\s]+)")
+
+
+class AliyunHandler(FakeHandler):
+    provider = "aliyun"
+
+    def server_error_payload(self, code: str) -> dict:
+        return {
+            "Code": code,
+            "Message": "The request has failed due to a temporary failure of the server.",
+            "RequestId": self.request_id(),
+            "HostId": "dysmsapi.aliyuncs.com",
+        }
+
+    def error(self, status: int, code: str, message: str) -> None:
+        self.reply(status, {"Code": code, "Message": message, "RequestId": self.request_id()})
+
+    def api(self, body: bytes, mode: dict) -> None:
+        params = self.query()
+        if body and "form" in (self.headers.get("Content-Type") or ""):
+            params.update(parse_qsl(body.decode(), keep_blank_values=True))
+        action = self.headers.get("x-acs-action") or params.get("Action")
+        version = self.headers.get("x-acs-version") or params.get("Version")
+        authorization = self.headers.get("Authorization") or ""
+        if authorization.startswith("ACS3-HMAC-SHA256 ") and "Signature=" in authorization:
+            match = CREDENTIAL.search(authorization)
+            access_key = match.group(1) if match else ""
+        elif params.get("Signature"):
+            access_key = params.get("AccessKeyId", "")
+        else:
+            return self.error(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards.")
+        if not access_key:
+            return self.error(400, "MissingAccessKeyId", "AccessKeyId is mandatory for this action.")
+        if self.state.credential and access_key != self.state.credential:
+            return self.error(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+        if action != ACTION:
+            return self.error(
+                404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."
+            )
+        if version != VERSION:
+            return self.error(400, "InvalidVersion", "Specified parameter Version is not valid.")
+
+        phones = [phone for phone in params.get("PhoneNumbers", "").split(",") if phone]
+        sign_name = params.get("SignName", "")
+        template_code = params.get("TemplateCode", "")
+        if not phones:
+            return self.error(400, "MissingPhoneNumbers", "PhoneNumbers is mandatory for this action.")
+        if not sign_name:
+            return self.error(400, "MissingSignName", "SignName is mandatory for this action.")
+        if not template_code:
+            return self.error(400, "MissingTemplateCode", "TemplateCode is mandatory for this action.")
+        if not all(MAINLAND_MOBILE.match(phone) for phone in phones):
+            return self.error(200, "isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")
+        if self.state.sign_names and sign_name not in self.state.sign_names:
+            return self.error(200, "isv.SMS_SIGNATURE_ILLEGAL", "该账号下找不到对应签名")
+        if (self.state.templates and template_code not in self.state.templates) or not TEMPLATE_CODE.match(
+            template_code
+        ):
+            return self.error(200, "isv.SMS_TEMPLATE_ILLEGAL", "该账号下找不到对应模板")
+        try:
+            template_params = json.loads(params["TemplateParam"]) if params.get("TemplateParam") else {}
+            valid = isinstance(template_params, dict) and all(
+                isinstance(value, str | int | float) for value in template_params.values()
+            )
+        except ValueError:
+            valid = False
+        if not valid:
+            return self.error(200, "isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")
+
+        if mode["mode"] == "throttle":
+            return self.error(200, "isv.BUSINESS_LIMIT_CONTROL", "触发号码天级流控Permits:10")
+        if mode["mode"] == "permanent":
+            return self.error(200, "isv.AMOUNT_NOT_ENOUGH", "账户余额不足")
+        if mode["mode"] == "error":
+            return self.error(mode["status"], mode["code"], "fake error")
+
+        biz_id = f"{900000000000000000 + self.state.next_id()}^0"
+        for phone in phones:
+            self.state.accept(
+                {
+                    "provider": self.provider,
+                    "biz_id": biz_id,
+                    "access_key_id": access_key,
+                    "phone": phone,
+                    "sign_name": sign_name,
+                    "template_code": template_code,
+                    "params": template_params,
+                    "out_id": params.get("OutId", ""),
+                }
+            )
+        self.reply(200, {"Code": "OK", "Message": "OK", "BizId": biz_id, "RequestId": self.request_id()})
+
+
+def fake(**options):
+    """`with fake(sign_names=(...), templates=(...)) as server:` an Alibaba fake in a thread (tests)."""
+    return running(AliyunHandler, FakeState(**options))
+
+
+if __name__ == "__main__":
+    main(AliyunHandler, default_port=18101)

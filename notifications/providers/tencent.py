@@ -1,0 +1,144 @@
+"""Tencent Cloud SMS (腾讯云短信): SendSms of API version 2021-01-11 through the official SDK.
+
+Settings: SMS_TENCENT_SECRET_ID, SMS_TENCENT_SECRET_KEY, SMS_TENCENT_REGION, SMS_TENCENT_SDK_APP_ID,
+SMS_SIGN_NAME, SMS_TEMPLATES (message key -> numeric template id), SMS_ENDPOINT (optional),
+SMS_CONNECT_TIMEOUT, SMS_READ_TIMEOUT. Tencent numbers template parameters: they are sent in the
+order the template in notifications/messages.py declares them. Request-level errors come back as
+`Response.Error`; per-number results (frequency limits among them) in `SendStatusSet[].Code`.
+"""
+
+from django.conf import settings
+
+from ..backends import SmsBackend, SmsPermanentError, register
+from ..messages import SmsMessage, signature
+from . import ErrorTable, classify, endpoint_override, missing_settings, ordered_params, template_code, transport_error
+
+API_VERSION = "2021-01-11"
+
+# What the SDK itself reports when no usable answer came back: its own two codes, and the names of
+# the exceptions it wraps (requests' time-outs and connection errors, a garbled body).
+TRANSPORT_CODES = frozenset(
+    {
+        "ClientNetworkError",
+        "ServerNetworkError",  # any HTTP status other than 200: a gateway or proxy error page
+        "ConnectionError",
+        "ConnectTimeout",
+        "ReadTimeout",
+        "Timeout",
+        "ChunkedEncodingError",
+        "JSONDecodeError",
+    }
+)
+
+ERRORS = ErrorTable(
+    retryable=frozenset(
+        {
+            "RequestLimitExceeded",
+            "InternalError",
+            "InternalError.Timeout",
+            "InternalError.OtherError",
+            "InternalError.RequestTimeException",
+            "FailedOperation.FailResolvePacket",
+            "LimitExceeded.PhoneNumberThirtySecondLimit",
+            "LimitExceeded.PhoneNumberOneHourLimit",
+            "LimitExceeded.PhoneNumberDailyLimit",
+            "LimitExceeded.PhoneNumberSameContentDailyLimit",
+            "LimitExceeded.DailyLimit",
+            "LimitExceeded.DeliveryFrequencyLimit",
+            "LimitExceeded.AppDailyLimit",
+            "LimitExceeded.AppGlobalDailyLimit",
+        }
+    ),
+    permanent=frozenset(
+        {
+            "LimitExceeded.PhoneNumberCountLimit",  # more numbers than one request takes
+            "InvalidParameterValue.IncorrectPhoneNumber",
+            "InvalidParameterValue.TemplateParameterFormatError",
+            "InvalidParameterValue.TemplateParameterLengthLimit",
+            "InvalidParameterValue.ProhibitedUseUrlInTemplateParameter",
+            "InvalidParameterValue.SdkAppIdNotExist",
+            "InvalidParameterValue.InvalidTemplateFormat",
+            "FailedOperation.TemplateIncorrectOrUnapproved",
+            "FailedOperation.SignatureIncorrectOrUnapproved",
+            "FailedOperation.InsufficientBalanceInSmsPackage",
+            "FailedOperation.PhoneNumberInBlacklist",
+            "FailedOperation.ContainSensitiveWord",
+            "FailedOperation.MarketingSendTimeConstraint",
+            "UnauthorizedOperation.SmsSdkAppIdVerifyFail",
+            "UnauthorizedOperation.RequestPermissionDeny",
+            "UnauthorizedOperation.SerivceSuspendDueToArrears",
+            "UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber",
+            "MissingParameter.EmptyPhoneNumberSet",
+            "AuthFailure.SecretIdNotFound",
+            "AuthFailure.SignatureFailure",
+            "AuthFailure.SignatureExpire",
+            "AuthFailure.UnauthorizedOperation",
+            "AuthFailure.InvalidSecretId",
+        }
+    ),
+    retryable_prefixes=("LimitExceeded.", "InternalError", "RequestLimitExceeded"),
+)
+
+
+def tencent_phone(phone: str) -> str:
+    """E.164: mainland numbers get +86."""
+    phone = phone.strip().replace(" ", "")
+    return phone if phone.startswith("+") else f"+86{phone}"
+
+
+@register("tencent")
+class TencentBackend(SmsBackend):
+    for_production = True
+
+    @classmethod
+    def configuration_problems(cls) -> list[str]:
+        names = ("SMS_TENCENT_SECRET_ID", "SMS_TENCENT_SECRET_KEY", "SMS_TENCENT_SDK_APP_ID", "SMS_SIGN_NAME")
+        return [f"{name} is not set" for name in missing_settings(*names)]
+
+    def _client(self):
+        from tencentcloud.common import credential
+        from tencentcloud.common.profile.client_profile import ClientProfile
+        from tencentcloud.common.profile.http_profile import HttpProfile
+        from tencentcloud.sms.v20210111 import sms_client
+
+        # The SDK hands reqTimeout to requests, which takes (connect, read) seconds.
+        http_profile = HttpProfile(reqTimeout=(settings.SMS_CONNECT_TIMEOUT, settings.SMS_READ_TIMEOUT))
+        endpoint = endpoint_override()
+        if endpoint:
+            http_profile.endpoint = endpoint.host
+            http_profile.protocol = endpoint.scheme
+        return sms_client.SmsClient(
+            credential.Credential(settings.SMS_TENCENT_SECRET_ID, settings.SMS_TENCENT_SECRET_KEY),
+            settings.SMS_TENCENT_REGION,
+            ClientProfile(httpProfile=http_profile),
+        )
+
+    def send(self, message: SmsMessage) -> str:
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+        from tencentcloud.sms.v20210111 import models
+
+        if self.configuration_problems():
+            raise SmsPermanentError("tencent: " + "; ".join(self.configuration_problems()), provider="tencent")
+        request = models.SendSmsRequest()
+        request.SmsSdkAppId = settings.SMS_TENCENT_SDK_APP_ID
+        request.SignName = signature()
+        request.TemplateId = template_code(message)
+        request.TemplateParamSet = ordered_params(message)
+        request.PhoneNumberSet = [tencent_phone(message.phone)]
+        if message.out_id:
+            request.SessionContext = message.out_id
+        try:
+            response = self._client().SendSms(request)
+        except TencentCloudSDKException as exc:
+            code = exc.get_code() or ""
+            if code in TRANSPORT_CODES:
+                # The SDK's text for these holds the answer's body or the URL: not kept.
+                raise transport_error("tencent", code, message=message) from None
+            raise classify("tencent", ERRORS, code, message=message, detail=exc.get_message()) from None
+        statuses = response.SendStatusSet or []
+        if not statuses:
+            raise transport_error("tencent", "EmptySendStatusSet", message=message)
+        status = statuses[0]
+        if status.Code != "Ok":
+            raise classify("tencent", ERRORS, status.Code, message=message, detail=status.Message)
+        return status.SerialNo or ""
