@@ -439,7 +439,7 @@ def write_manifest(backup: Path, media: dict | None = None) -> dict:
         "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "database": tables,
         "media": media,
-        "sha256": files,
+        "sha256": dict(files),
     }
     (backup / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     files["manifest.json"] = sha256_file(backup / "manifest.json")
