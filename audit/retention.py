@@ -78,15 +78,22 @@ def delete_audit_events_before(before: datetime, *, batch_size: int = BATCH_SIZE
 def _delete_batch(before: datetime, batch_size: int) -> int:
     """One transaction: open the gate with `before`, delete the oldest `batch_size` rows before it.
 
-    No check here on purpose: the database is the last line (see the module docstring).
+    No Python check here on purpose: the database is the last line (see the module docstring).
+    The statement also bounds itself by the legal minimum on the database's clock, as the trigger
+    does, so that an application clock a little ahead of the database's (with AUDIT_RETENTION_DAYS
+    at exactly 184) selects no row the trigger would refuse, which would fail the batch every night.
     """
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    if connection.vendor == "postgresql":
+        floor, floor_param = "now() - make_interval(days => %s)", MIN_RETENTION_DAYS
+    else:
+        floor, floor_param = "strftime('%%Y-%%m-%%d %%H:%%M:%%f', 'now', %s)", f"-{MIN_RETENTION_DAYS} days"
     sql = (
         f"DELETE FROM {table} WHERE id IN "  # noqa: S608 (table name from the model, values are parameters)
-        f"(SELECT id FROM {table} WHERE created_at < %s ORDER BY created_at, id LIMIT %s)"
+        f"(SELECT id FROM {table} WHERE created_at < %s AND created_at < {floor} ORDER BY created_at, id LIMIT %s)"
     )
     with transaction.atomic(), connection.cursor() as cursor, _retention_gate(cursor, before):
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(before), batch_size])
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(before), floor_param, batch_size])
         return cursor.rowcount
 
 

@@ -96,17 +96,28 @@ def test_even_the_retention_path_never_updates_a_row():
 def test_the_retention_path_cannot_delete_a_row_younger_than_184_days_whatever_cutoff_it_is_given(
     wrong_cutoff_days,
 ):
-    # Older than every wrong cut-off below, so the statement selects it; younger than 184 days.
+    # Older than every wrong cut-off below; younger than 184 days.
     young = event_days_ago(MIN_RETENTION_DAYS - 0.5, action="young")
     event_days_ago(1000, action="old")
     wrong_cutoff = timezone.now() - timedelta(days=wrong_cutoff_days)
 
-    # No Python check below this point: the statement reaches the database, which refuses it whole.
-    with refused():
-        _delete_batch(wrong_cutoff, 100)
+    # Below the Python check: the statement keeps to 184 days by the database's clock.
+    assert _delete_batch(wrong_cutoff, 100) == 1
+
+    assert remaining_actions() == {"young"}
+    assert AuditEvent.objects.filter(pk=young.pk).exists()
+
+
+@pytest.mark.parametrize("wrong_cutoff_days", [-1, 0, MIN_RETENTION_DAYS - 1])
+def test_the_trigger_refuses_a_row_younger_than_184_days_even_through_an_open_gate(wrong_cutoff_days):
+    young = event_days_ago(MIN_RETENTION_DAYS - 0.5, action="young")
+    old = event_days_ago(1000, action="old")
+    wrong_cutoff = timezone.now() - timedelta(days=wrong_cutoff_days)
+
+    with refused(), transaction.atomic(), connection.cursor() as cursor, _retention_gate(cursor, wrong_cutoff):
+        cursor.execute(f"DELETE FROM {TABLE} WHERE id IN (%s, %s)", [old.pk, young.pk])  # noqa: S608
 
     assert remaining_actions() == {"young", "old"}
-    assert AuditEvent.objects.filter(pk=young.pk).exists()
 
 
 def test_the_database_deletes_nothing_newer_than_the_declared_cutoff():
