@@ -10,6 +10,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import environ
 import xstatic.pkg.bootstrap
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -352,6 +353,42 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": SMS_RELAY_INTERVAL_SECONDS},
     },
 }
+# Maintenance purges (core.maintenance; `manage.py run_maintenance` runs them by hand), at night
+# Asia/Shanghai; codes and captchas hourly. A run that waited past `expires` is dropped, not piled up.
+CELERY_TIMEZONE = TIME_ZONE
+_HOURLY = {"expires": 50 * 60}
+_NIGHTLY = {"expires": 6 * 3600}
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "maintenance-sms-codes": {"task": "maintenance.sms_codes", "schedule": crontab(minute=5), "options": _HOURLY},
+        "maintenance-captchas": {"task": "maintenance.captchas", "schedule": crontab(minute=10), "options": _HOURLY},
+        "maintenance-sessions": {
+            "task": "maintenance.sessions",
+            "schedule": crontab(hour=2, minute=30),
+            "options": _NIGHTLY,
+        },
+        "maintenance-temporary-documents": {
+            "task": "maintenance.temporary_documents",
+            "schedule": crontab(hour=2, minute=45),
+            "options": _NIGHTLY,
+        },
+        "maintenance-orphan-files": {
+            "task": "maintenance.orphan_files",
+            "schedule": crontab(hour=3, minute=0),
+            "options": _NIGHTLY,
+        },
+        "maintenance-notifications": {
+            "task": "maintenance.notifications",
+            "schedule": crontab(hour=3, minute=15),
+            "options": _NIGHTLY,
+        },
+        "maintenance-audit-retention": {
+            "task": "maintenance.audit_retention",
+            "schedule": crontab(hour=3, minute=30),
+            "options": _NIGHTLY,
+        },
+    }
+)
 
 # --------------------------------------------------------------------------- audit
 # Audit rows older than this are deleted every night (audit.retention); the database refuses to
