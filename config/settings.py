@@ -434,8 +434,11 @@ DOCUMENT_PROOF_MAX_EDGE = env.int("DOCUMENT_PROOF_MAX_EDGE", default=4096)
 # The raw photo before it is cropped to 295×413 and compressed to at most 20 KB.
 DOCUMENT_PHOTO_UPLOAD_MAX_BYTES = env.int("DOCUMENT_PHOTO_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DOCUMENT_PHOTO_MAX_BYTES = 20 * 1024
-# Pixel cap read from the image header before any decoding (decompression bombs).
+# Pixel cap read from the image header before any decoding (decompression bombs), and on what is decoded.
 DOCUMENT_MAX_PIXELS = env.int("DOCUMENT_MAX_PIXELS", default=40_000_000)
+# A JPEG (a real photo) may be larger: it is decoded at 1/2, 1/4 or 1/8 of its size (draft mode), so
+# a 50-megapixel phone photo is accepted. Stays below Pillow's own hard limit (~179 megapixels).
+DOCUMENT_MAX_JPEG_PIXELS = env.int("DOCUMENT_MAX_JPEG_PIXELS", default=150_000_000)
 DOCUMENT_PDF_MAX_PAGES = env.int("DOCUMENT_PDF_MAX_PAGES", default=20)
 # Per-person quota over all their documents (temporary ones included).
 DOCUMENT_QUOTA_COUNT = env.int("DOCUMENT_QUOTA_COUNT", default=200)

@@ -6,6 +6,7 @@ re-encoded, so they are parsed and refused when they carry anything active.
 """
 
 import hashlib
+import math
 import re
 import unicodedata
 import warnings
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from io import BytesIO
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -44,8 +46,13 @@ PDF_ACTIVE_NAMES = frozenset(
         b"SubmitForm",
         b"ImportData",
         b"GoToE",
+        # Opens another file, possibly on a network share (a path that leaks credentials on Windows).
+        b"GoToR",
     }
 )
+# A link is harmless when it points at a web page, not when it opens a local or network file.
+PDF_LOCAL_URI = re.compile(r"^\s*(?:file|smb)\s*:|^\s*\\\\", re.IGNORECASE)
+_RAW_LOCAL_URI = re.compile(rb"/URI\s*\(\s*(?:file|smb)\s*:|/URI\s*\(\s*\\\\", re.IGNORECASE)
 # A PDF of a few pages has some hundreds of objects; far more is a parser trap, not a proof.
 PDF_MAX_OBJECTS = 100_000
 
@@ -149,42 +156,82 @@ def run_scanners(data: bytes) -> None:
 # --------------------------------------------------------------------------- images
 
 
-def open_image(data: bytes, content_type: str) -> Image.Image:
-    """Decode an image fully, after checking its pixel count from the header; orientation applied.
+def image_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the header alone (before EXIF orientation); (0, 0) if unreadable."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(BytesIO(data)).size
+    except Exception:
+        return 0, 0
+
+
+def open_image(data: bytes, content_type: str, *, min_scale: float = 1.0) -> Image.Image:
+    """Decode an image after checking its pixel count from the header; orientation applied.
+
+    A JPEG (what cameras and phones write) may be decoded at a reduced scale — `min_scale` or more
+    of its size, by 1/2, 1/4 or 1/8 (libjpeg's draft mode: much faster and smaller than decoding a
+    50-megapixel photo whole) — so a large real photo is accepted up to DOCUMENT_MAX_JPEG_PIXELS.
+    DOCUMENT_MAX_PIXELS caps what is actually decoded, and PNGs (no draft mode) in full.
+    `decoded_scale(image)` tells the caller the scale used.
 
     Raises UploadRejected for anything that is not a complete JPEG/PNG of an acceptable size.
     """
     max_pixels = settings.DOCUMENT_MAX_PIXELS
+    draft = content_type == ContentType.JPEG and min_scale < 1
+    header_cap = settings.DOCUMENT_MAX_JPEG_PIXELS if draft else max_pixels
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # Our own header cap decides; Pillow's bomb warning is an error except for a JPEG decoded in
+        # draft mode, whose header cap (below Pillow's hard limit) may lie above the warning level.
+        warnings.simplefilter("ignore" if draft else "error", Image.DecompressionBombWarning)
         try:
             # Image.open reads the header only: nothing is decoded yet.
             probe = Image.open(BytesIO(data))
             width, height = probe.size
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise UploadRejected(too_many_pixels_message(max_pixels), code="pixels") from exc
+            raise UploadRejected(too_many_pixels_message(header_cap), code="pixels") from exc
         except Exception as exc:
             raise UploadRejected(damaged_image_message(), code="damaged") from exc
         if probe.format not in PILLOW_FORMATS[content_type]:
             raise UploadRejected(wrong_type_message(), code="type")
-        if width < 1 or height < 1 or width * height > max_pixels:
-            raise UploadRejected(too_many_pixels_message(max_pixels), code="pixels")
+        if width < 1 or height < 1 or width * height > header_cap:
+            raise UploadRejected(too_many_pixels_message(header_cap), code="pixels")
         try:
             probe.verify()
             image = Image.open(BytesIO(data))
+            if draft:
+                image.draft("RGB", (max(1, math.ceil(width * min_scale)), max(1, math.ceil(height * min_scale))))
+            if image.size[0] * image.size[1] > max_pixels:
+                raise UploadRejected(too_many_pixels_message(header_cap), code="pixels")
+            scale = image.size[0] / width
             image.load()
             image = ImageOps.exif_transpose(image)
+            image.info["decoded_scale"] = scale
+        except UploadRejected:
+            raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise UploadRejected(too_many_pixels_message(max_pixels), code="pixels") from exc
+            raise UploadRejected(too_many_pixels_message(header_cap), code="pixels") from exc
         except Exception as exc:
             raise UploadRejected(damaged_image_message(), code="damaged") from exc
     return image
 
 
+def decoded_scale(image: Image.Image) -> float:
+    """The scale `open_image` decoded at: 1.0, or 1/2, 1/4, 1/8 of the file's size (JPEG draft mode)."""
+    return image.info.get("decoded_scale", 1.0)
+
+
+def pixel_count_text(pixels: int) -> str:
+    """40,000,000 → "4000万像素" in Chinese (how people count pixels there), "40 megapixels" otherwise."""
+    if (translation.get_language() or "").startswith("zh"):
+        return f"{pixels // 10_000}万像素"
+    return f"{pixels / 1_000_000:g} megapixels"
+
+
 def too_many_pixels_message(max_pixels: int) -> str:
-    return _(
-        "The image has too many pixels (more than %(megapixels)s million). Reduce its size and upload it again."
-    ) % {"megapixels": f"{max_pixels / 1_000_000:g}"}
+    return _("The image has too many pixels (more than %(limit)s). Reduce its size and upload it again.") % {
+        "limit": pixel_count_text(max_pixels)
+    }
 
 
 def damaged_image_message() -> str:
@@ -210,7 +257,9 @@ def encode_image(image: Image.Image, content_type: str, *, quality: int = 90) ->
 
 
 def inspect_image(data: bytes, content_type: str, *, max_edge: int | None = None) -> Inspected:
-    image = open_image(data, content_type)
+    width, height = image_size(data)
+    min_scale = min(1.0, max_edge / max(width, height)) if max_edge and width and height else 1.0
+    image = open_image(data, content_type, min_scale=min_scale)
     if max_edge and max(image.size) > max_edge:
         image.thumbnail((max_edge, max_edge), Image.Resampling.LANCZOS)
     content = encode_image(image, content_type)
@@ -272,9 +321,16 @@ def _active_names_in(obj, found: set[bytes]) -> None:
                 key_name = str(key)[1:].encode("utf-8", "surrogateescape")
                 if key_name in PDF_ACTIVE_NAMES:
                     found.add(key_name)
+                if key_name == b"URI" and isinstance(value, str | bytes) and _is_local_uri(value):
+                    found.add(key_name)
                 stack.append(value)
         elif isinstance(current, ArrayObject):
             stack.extend(current)
+
+
+def _is_local_uri(value: str | bytes) -> bool:
+    text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    return bool(PDF_LOCAL_URI.match(text))
 
 
 def parsed_pdf_names(reader: PdfReader) -> set[bytes]:
@@ -312,7 +368,7 @@ def inspect_pdf(data: bytes) -> Inspected:
             _("The PDF is encrypted or password-protected. Remove the password, save it again and upload it."),
             code="encrypted",
         )
-    if raw_pdf_names(data) & PDF_ACTIVE_NAMES:
+    if raw_pdf_names(data) & PDF_ACTIVE_NAMES or _RAW_LOCAL_URI.search(_without_stream_bodies(data)):
         raise UploadRejected(active_pdf_message(), code="pdf_active")
     try:
         active = parsed_pdf_names(reader)

@@ -13,7 +13,7 @@ from PIL import Image, ImageStat
 
 from .constants import PHOTO_HEIGHT, PHOTO_WIDTH, ContentType
 from .exceptions import UploadRejected
-from .inspection import open_image, run_scanners, sniff
+from .inspection import decoded_scale, image_size, open_image, run_scanners, sniff
 
 # The crop must hold at least this many source pixels across, or the result is a blurred enlargement.
 MIN_CROP_WIDTH = 150
@@ -22,20 +22,30 @@ WHITE_MIN_MEAN = 220
 WHITE_MAX_STDDEV = 15
 # Two or more near-white lines along an edge make a margin (one can come from resampling).
 MARGIN_MIN_LINES = 2
+# Along the bottom, a white band this deep or deeper is clothing (a white shirt), not a border.
+BOTTOM_MARGIN_MAX_SHARE = 0.08
+# Large JPEGs are decoded at a reduced scale: enough for the long side to keep this many pixels and
+# for the crop to keep twice the photo's width.
+DECODE_MIN_EDGE = 1600
 PATCH = 16
 INSET = 4
 QUALITY_STEPS = range(90, 19, -5)
 
-WHITE, RED, BLUE, OTHER = "white", "red", "blue", "other"
+WHITE, RED, BLUE, GREY, OTHER = "white", "red", "blue", "grey", "other"
 ALLOWED_BACKGROUNDS = (WHITE, RED, BLUE)
 
 
 def classify_colour(rgb: tuple[float, float, float]) -> str:
-    """Name a background colour from its HSV: white, red, blue, or other (green, grey, patterned...)."""
+    """Name a background colour from its HSV: white, red, blue, grey, or other (green, patterned...).
+
+    White must be bright: a light-grey wall (200, 200, 200) is grey, not white.
+    """
     hue, saturation, value = colorsys.rgb_to_hsv(*(channel / 255 for channel in rgb))
     hue *= 360
-    if value >= 0.75 and saturation <= 0.12:
+    if value >= 0.85 and saturation <= 0.12:
         return WHITE
+    if value >= 0.3 and saturation <= 0.12:
+        return GREY
     if saturation >= 0.35 and value >= 0.35 and (hue <= 20 or hue >= 335):
         return RED
     if saturation >= 0.30 and value >= 0.30 and 190 <= hue <= 250:
@@ -49,16 +59,23 @@ def _is_white_line(image: Image.Image, box: tuple[int, int, int, int]) -> bool:
 
 
 def white_margins(image: Image.Image) -> dict[str, int]:
-    """How many near-white lines run along the top, left and right edges.
+    """How many near-white lines run along each of the four edges.
 
-    The bottom edge is left out on purpose: a white shirt fills it in many good photos.
+    Along the bottom a white shirt often fills the whole width; it reaches far up, while a border
+    is a thin band: a bottom band of BOTTOM_MARGIN_MAX_SHARE of the height or more counts as 0.
     """
     width, height = image.size
-    margins = {"top": 0, "left": 0, "right": 0}
+    margins = {"top": 0, "bottom": 0, "left": 0, "right": 0}
     for row in range(height // 4):
         if not _is_white_line(image, (0, row, width, row + 1)):
             break
         margins["top"] += 1
+    for row in range(height - 1, height - 1 - height // 4, -1):
+        if not _is_white_line(image, (0, row, width, row + 1)):
+            break
+        margins["bottom"] += 1
+    if margins["bottom"] >= height * BOTTOM_MARGIN_MAX_SHARE:
+        margins["bottom"] = 0
     for column in range(width // 4):
         if not _is_white_line(image, (column, 0, column + 1, height)):
             break
@@ -84,6 +101,14 @@ def check_background(image: Image.Image) -> None:
     """Refuse a photo whose background is not plain red, blue or white, or that has a white margin."""
     margins = white_margins(image)
     left_colour, right_colour = background_colours(image, margins)
+    if GREY in (left_colour, right_colour):
+        raise UploadRejected(
+            _(
+                "The background must be red, blue or white. This photo's background is grey, not white: "
+                "take the photo in good light in front of a plain white wall, or choose a red or blue background."
+            ),
+            code="photo_background",
+        )
     if OTHER in (left_colour, right_colour):
         raise UploadRejected(
             _(
@@ -111,8 +136,14 @@ def check_background(image: Image.Image) -> None:
         )
 
 
-def crop_box(size: tuple[int, int], crop: tuple[int, int, int, int] | None) -> tuple[int, int, int, int]:
-    """The source rectangle to scale to 295×413: the person's crop fitted to the exact ratio, or the centre."""
+def crop_box(
+    size: tuple[int, int], crop: tuple[int, int, int, int] | None, *, scale: float = 1.0
+) -> tuple[int, int, int, int]:
+    """The source rectangle to scale to 295×413: the person's crop fitted to the exact ratio, or the centre.
+
+    `scale` is the scale the image was decoded at (its pixels per pixel of the file): the minimum
+    crop width is a rule about the file's pixels.
+    """
     width, height = size
     if crop is None:
         x, y, w, h = 0, 0, width, height
@@ -131,13 +162,13 @@ def crop_box(size: tuple[int, int], crop: tuple[int, int, int, int] | None) -> t
         fitted_w, fitted_h = round(h * PHOTO_WIDTH / PHOTO_HEIGHT), h
     else:
         fitted_w, fitted_h = w, round(w * PHOTO_HEIGHT / PHOTO_WIDTH)
-    if fitted_w < MIN_CROP_WIDTH:
+    if fitted_w < MIN_CROP_WIDTH * scale:
         raise UploadRejected(
             _(
                 "The chosen part of the photo is too small (%(width)d pixels wide; at least %(min)d are needed). "
                 "Zoom out the frame or use a photo with a higher resolution."
             )
-            % {"width": fitted_w, "min": MIN_CROP_WIDTH},
+            % {"width": round(fitted_w / scale), "min": MIN_CROP_WIDTH},
             code="photo_resolution",
         )
     left = x + (w - fitted_w) // 2
@@ -176,6 +207,20 @@ def encode_small_jpeg(image: Image.Image, *, max_bytes: int) -> bytes:
     )
 
 
+def _decode_scale(image_bytes: bytes, crop) -> float:
+    """The smallest scale a large JPEG may be decoded at and still make a sharp photo of the crop."""
+    width, height = image_size(image_bytes)
+    if not width or not height:
+        return 1.0
+    try:
+        crop_width = int(crop[2]) if crop is not None else width
+    except (TypeError, ValueError, IndexError):
+        return 1.0
+    if crop_width <= 0:
+        return 1.0
+    return min(1.0, max(DECODE_MIN_EDGE / max(width, height), 2 * PHOTO_WIDTH / crop_width))
+
+
 def process_photo(*, image_bytes: bytes, crop: tuple[int, int, int, int] | None = None) -> bytes:
     """Make the 1-inch photo from an uploaded JPEG/PNG.
 
@@ -187,7 +232,16 @@ def process_photo(*, image_bytes: bytes, crop: tuple[int, int, int, int] | None 
     if content_type not in (ContentType.JPEG, ContentType.PNG):
         raise UploadRejected(_("The photo must be a JPG or PNG image. Choose a photo file and try again."), code="type")
     run_scanners(image_bytes)
-    image = flatten(open_image(image_bytes, content_type))
-    photo = image.crop(crop_box(image.size, crop)).resize((PHOTO_WIDTH, PHOTO_HEIGHT), Image.Resampling.LANCZOS)
+    image = open_image(image_bytes, content_type, min_scale=_decode_scale(image_bytes, crop))
+    scale = decoded_scale(image)
+    image = flatten(image)
+    if crop is not None and scale != 1.0:
+        try:
+            crop = tuple(round(int(value) * scale) for value in crop)
+        except (TypeError, ValueError) as exc:
+            raise UploadRejected(crop_message(), code="crop") from exc
+    photo = image.crop(crop_box(image.size, crop, scale=scale))
+    # reducing_gap: a fast integer box reduction first, then LANCZOS over the last factor of 3.
+    photo = photo.resize((PHOTO_WIDTH, PHOTO_HEIGHT), Image.Resampling.LANCZOS, reducing_gap=3.0)
     check_background(photo)
     return encode_small_jpeg(photo, max_bytes=settings.DOCUMENT_PHOTO_MAX_BYTES)

@@ -10,7 +10,7 @@ from PIL import ExifTags, Image
 
 from documents.constants import DocumentKind, DocumentStatus
 from documents.exceptions import UploadRejected
-from documents.photo import BLUE, OTHER, RED, WHITE, classify_colour, crop_box, process_photo
+from documents.photo import BLUE, GREY, OTHER, RED, WHITE, classify_colour, crop_box, process_photo
 from documents.services import store_photo
 
 from . import corpus
@@ -96,6 +96,79 @@ def test_a_white_shirt_at_the_bottom_edge_is_not_a_margin():
     assert Image.open(BytesIO(process_photo(image_bytes=out.getvalue()))).size == (295, 413)
 
 
+def test_a_light_grey_background_is_refused_naming_the_allowed_colours():
+    error = rejected(corpus.portrait(size=(600, 840), background=(200, 200, 200)))
+
+    assert error.code == "photo_background"
+    assert "背景色须为红色、蓝色或白色" in error.message
+    assert "灰色" in error.message
+
+
+@pytest.mark.parametrize("edge", ["top", "bottom", "left", "right"])
+def test_a_thin_white_border_along_any_edge_of_a_blue_photo_is_refused(edge):
+    image = Image.open(BytesIO(corpus.portrait(size=(600, 840), background=BLUE_BACKGROUND, noise=False)))
+    band = {"top": (0, 0, 600, 20), "bottom": (0, 820, 600, 840), "left": (0, 0, 20, 840), "right": (580, 0, 600, 840)}
+    image.paste((255, 255, 255), band[edge])
+    out = BytesIO()
+    image.save(out, format="JPEG", quality=95)
+
+    assert rejected(out.getvalue()).code == "photo_margin"
+
+
+def _jpeg(size, background=BLUE_BACKGROUND) -> bytes:
+    image = Image.open(BytesIO(corpus.portrait(size=(600, 840), background=background)))
+    out = BytesIO()
+    image.resize(size).save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def test_a_50_megapixel_phone_photo_is_scaled_down_not_refused():
+    source = _jpeg((6120, 8160))  # 8160×6120 held upright, ≈ 50 megapixels
+
+    result = process_photo(image_bytes=source, crop=(600, 800, 4900, 6860))
+
+    assert Image.open(BytesIO(result)).size == (295, 413)
+    assert len(result) <= 20 * 1024
+
+
+def test_a_large_jpeg_is_decoded_in_draft_mode_at_a_fraction_of_its_size():
+    from documents.inspection import decoded_scale, open_image
+
+    image = open_image(_jpeg((3000, 4000)), "image/jpeg", min_scale=0.4)
+
+    assert decoded_scale(image) == 0.5
+    assert image.size == (1500, 2000)
+
+
+def test_the_crop_of_a_draft_decoded_photo_lands_on_the_same_part_of_the_picture():
+    # Left half blue, right half green, 4000 px wide: the crop is given in the file's pixels.
+    image = Image.new("RGB", (4000, 5600), BLUE_BACKGROUND)
+    image.paste(GREEN_BACKGROUND, (2000, 0, 4000, 5600))
+    out = BytesIO()
+    image.save(out, format="JPEG", quality=85)
+
+    assert Image.open(BytesIO(process_photo(image_bytes=out.getvalue(), crop=(100, 100, 1800, 2520)))).size == (
+        295,
+        413,
+    )
+    assert rejected(out.getvalue(), crop=(2100, 100, 1800, 2520)).code == "photo_background"
+
+
+def test_a_crop_too_small_is_judged_in_the_files_pixels_even_when_decoded_smaller():
+    error = rejected(_jpeg((3000, 4000)), crop=(0, 0, 120, 168))
+
+    assert error.code == "photo_resolution"
+    assert "120" in error.message
+
+
+def test_a_png_over_the_pixel_cap_is_refused_in_chinese_ten_thousands(settings):
+    settings.DOCUMENT_MAX_PIXELS = 40_000_000
+    error = rejected(corpus.png_header_only(8000, 6000))
+
+    assert error.code == "pixels"
+    assert "4000万像素" in error.message
+
+
 def test_the_crop_chosen_by_the_person_is_used():
     # Left half blue, right half green: cropping the left half passes, the right half does not.
     image = Image.new("RGB", (1000, 700), BLUE_BACKGROUND)
@@ -159,7 +232,10 @@ def test_a_transparent_png_background_counts_as_white():
         ((255, 0, 0), RED),
         ((220, 20, 60), RED),
         ((0, 128, 0), OTHER),
-        ((128, 128, 128), OTHER),
+        ((128, 128, 128), GREY),
+        ((200, 200, 200), GREY),
+        ((215, 215, 215), GREY),
+        ((225, 225, 225), WHITE),
         ((240, 220, 130), OTHER),
     ],
 )

@@ -241,6 +241,35 @@ def test_a_pdf_with_active_content_is_refused(owner, catalog_extra, extra_object
     assert refused(owner, data, name="a.pdf", content_type="application/pdf").code == "pdf_active"
 
 
+# A link annotation on the page: what it does decides whether the PDF is harmless.
+def _pdf_with_link(action: bytes) -> bytes:
+    annotation = b"<< /Type /Annot /Subtype /Link /Rect [0 0 100 100] /A " + action + b" >>"
+    return corpus.pdf(catalog_extra=b"/Names << /Dests 4 0 R >> ", objects=(annotation,))
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        b"<< /S /GoToR /F (\\\\\\\\server\\\\share\\\\a.pdf) /D [0 /Fit] >>",
+        b"<< /S /URI /URI (file:///C:/Windows/win.ini) >>",
+        b"<< /S /URI /URI (smb://10.0.0.1/share/a.pdf) >>",
+        b"<< /S /URI /URI <66696C653A2F2F2F6574632F706173737764> >>",  # file:///etc/passwd, hex-encoded
+        b"<< /S /Launch /F (cmd.exe) >>",
+        b"<< /S /SubmitForm /F (https://example.org/collect) >>",
+        b"<< /S /ImportData /F (data.fdf) >>",
+    ],
+    ids=["gotor-network-path", "uri-file", "uri-smb", "uri-file-hex", "launch", "submit-form", "import-data"],
+)
+def test_a_pdf_linking_to_a_file_or_sending_data_is_refused(owner, action):
+    assert refused(owner, _pdf_with_link(action), name="a.pdf", content_type="application/pdf").code == "pdf_active"
+
+
+def test_a_pdf_with_an_ordinary_web_link_is_accepted(owner):
+    data = _pdf_with_link(b"<< /S /URI /URI (https://kjj.hubei.gov.cn/) >>")
+
+    assert store_upload(owner=owner, uploaded_file=upload(data, "a.pdf", "application/pdf"), slot="x").pages == 1
+
+
 def test_a_pdf_with_only_neutral_extra_objects_is_accepted(owner):
     data = corpus.pdf(catalog_extra=b"/Metadata 4 0 R ", objects=(NEUTRAL,))
 
@@ -401,7 +430,7 @@ def test_a_storage_failure_leaves_no_row(owner, settings, monkeypatch):
     error = refused(owner, corpus.jpeg())
 
     assert error.code == "storage"
-    assert "本次未保存任何内容" in error.message
+    assert "文件存储服务暂时不可用，此文件未保存" in error.message
 
 
 def test_a_failure_writing_the_row_leaves_no_file(owner, settings, monkeypatch):
