@@ -186,11 +186,25 @@ def sentry_before_send(event, hint):
     return _mask_event(event)
 
 
+SENTRY_DATA_COLLECTION = {
+    "user_info": False,
+    "cookies": {"mode": "off"},
+    "http_headers": {"request": {"mode": "denylist", "terms": ["forwarded", "-ip", "remote-", "via", "-user"]}},
+    "http_bodies": [],
+    "url_query_params": {"mode": "off"},
+    "database_query_data": False,
+    "queues": False,
+    "stack_frame_variables": False,
+}
+
+
 def init_sentry(dsn: str, *, environment: str = "production", **options) -> bool:
     """Start sentry-sdk when a DSN is configured (SENTRY_DSN); return whether it did.
 
-    Django and Celery integrations, no personal data sent (send_default_pii=False: no cookies,
-    user ids or client addresses), and every string of an event masked before it leaves.
+    Django and Celery integrations, no personal data sent, and every string of an event masked
+    before it leaves. sentry-sdk 2.7x deprecates ``send_default_pii`` for ``data_collection``;
+    its explicit form is set here to collect less than ``send_default_pii=False`` would: no user,
+    cookies, query strings, request bodies, local variables, SQL parameters or queue payloads.
     """
     if not dsn:
         return False
@@ -202,7 +216,7 @@ def init_sentry(dsn: str, *, environment: str = "production", **options) -> bool
         dsn=dsn,
         environment=environment,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
+        data_collection=SENTRY_DATA_COLLECTION,
         before_send=sentry_before_send,
         before_send_transaction=sentry_before_send,
         before_breadcrumb=lambda crumb, hint: _mask_event(crumb),

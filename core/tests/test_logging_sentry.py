@@ -1,4 +1,4 @@
-"""Optional Sentry: started only with SENTRY_DSN, no personal data, phones and IDs masked."""
+"""Optional Sentry: started only with SENTRY_DSN, no personal data collected, phones and IDs masked."""
 
 import os
 
@@ -40,7 +40,12 @@ def test_sentry_starts_with_a_dsn_without_pii_and_masks_events(no_sentry_afterwa
     assert init_sentry("http://public@127.0.0.1:18399/1", transport=RecordingTransport) is True
     client = sentry_sdk.get_client()
     assert client.is_active()
-    assert client.options["send_default_pii"] is False
+    collection = client.options["data_collection"]
+    assert collection["user_info"] is False
+    assert collection["stack_frame_variables"] is False
+    assert collection["http_bodies"] == []
+    assert collection["url_query_params"]["mode"] == "off"
+    assert collection["cookies"]["mode"] == "off"
     integrations = set(client.integrations)
     assert {"django", "celery"} <= integrations
 
