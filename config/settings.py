@@ -387,6 +387,12 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": crontab(hour=3, minute=30),
             "options": _NIGHTLY,
         },
+        # While next year's holiday schedule is provisional: a warning on the 1st of Oct, Nov and Dec.
+        "regions-remind-calendar-notice": {
+            "task": "regions.remind_calendar_notice",
+            "schedule": crontab(day_of_month=1, month_of_year="10-12", hour=9, minute=0),
+            "options": _NIGHTLY,
+        },
     }
 )
 
