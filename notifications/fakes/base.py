@@ -100,9 +100,9 @@ class FakeHandler(BaseHTTPRequestHandler):
         # The default line holds the query string (numbers, parameters): log the path only.
         if os.environ.get("FAKE_SMS_QUIET"):
             return
-        sys.stderr.write(
-            f"[fake {self.provider}] {self.command} {urlsplit(self.path).path} {args[1] if len(args) > 1 else ''}\n"
-        )
+        path = urlsplit(getattr(self, "path", "") or "").path
+        status = args[1] if len(args) > 1 else ""
+        sys.stderr.write(f"[fake {self.provider}] {getattr(self, 'command', '') or '-'} {path} {status}\n")
 
     def body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)

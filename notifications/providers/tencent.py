@@ -102,11 +102,12 @@ class TencentBackend(SmsBackend):
         from tencentcloud.sms.v20210111 import sms_client
 
         # The SDK hands reqTimeout to requests, which takes (connect, read) seconds.
-        http_profile = HttpProfile(reqTimeout=(settings.SMS_CONNECT_TIMEOUT, settings.SMS_READ_TIMEOUT))
         endpoint = endpoint_override()
-        if endpoint:
-            http_profile.endpoint = endpoint.host
-            http_profile.protocol = endpoint.scheme
+        http_profile = HttpProfile(
+            protocol=endpoint.scheme if endpoint else "https",
+            endpoint=endpoint.host if endpoint else None,
+            reqTimeout=(settings.SMS_CONNECT_TIMEOUT, settings.SMS_READ_TIMEOUT),
+        )
         return sms_client.SmsClient(
             credential.Credential(settings.SMS_TENCENT_SECRET_ID, settings.SMS_TENCENT_SECRET_KEY),
             settings.SMS_TENCENT_REGION,
