@@ -1,7 +1,10 @@
 """Forms of the accountant sign-in and registration pages (manual §4.1, §4.2).
 
 Both forms serve two buttons: "获取短信验证码" validates everything but the SMS code (the image
-captcha included: it is solved before every send), "登录" / "注册" validates everything.
+captcha included: it is solved, and consumed, before every send), "登录" / "注册" validates everything
+but the image captcha. One image code per attempt: the SMS code is bound to the session challenge
+that only a send after a solved captcha creates (`identity.codes`), so the final submit asks for
+that code alone and the service refuses it when no code was requested in this session.
 """
 
 import re
@@ -31,6 +34,17 @@ class CaptchaInput(CaptchaTextInput):
         context = super().get_context(name, value, attrs)
         context["refresh_url"] = reverse("captcha-refresh")
         return context
+
+
+class SendCaptchaField(CaptchaField):
+    """The image captcha, checked only when an SMS code is asked for (`checked=False`: ignored)."""
+
+    checked = True
+
+    def clean(self, value):
+        if not self.checked:
+            return ""
+        return super().clean(value)
 
 
 class BootstrapErrorsMixin:
@@ -80,7 +94,7 @@ class AccountantCodeForm(BootstrapErrorsMixin, forms.Form):
         error_messages={"required": _("Enter your mobile number."), "max_length": _("The mobile number is too long.")},
         widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "tel", "autocomplete": "tel"}),
     )
-    captcha = CaptchaField(
+    captcha = SendCaptchaField(
         label=_("Image code"),
         widget=CaptchaInput(attrs={"class": "form-control"}),
         error_messages={
@@ -88,7 +102,7 @@ class AccountantCodeForm(BootstrapErrorsMixin, forms.Form):
             "incomplete": _("Type the characters shown in the image."),
             "invalid": _("The image code is wrong or has expired. Type the characters of the new image."),
         },
-        help_text=_("Click the image for a new one."),
+        help_text=_("Needed only to get an SMS code. Click the image for a new one."),
     )
     sms_code = forms.CharField(
         label=_("SMS code"),
@@ -104,6 +118,10 @@ class AccountantCodeForm(BootstrapErrorsMixin, forms.Form):
         self.sending = sending
         if sending:
             self.fields["sms_code"].required = False
+        else:
+            # The captcha was solved (and used up) when the code was sent: not asked again.
+            self.fields["captcha"].required = False
+            self.fields["captcha"].checked = False
 
     def clean_phone(self):
         return validate_mobile(self.cleaned_data["phone"])

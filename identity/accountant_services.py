@@ -1,7 +1,8 @@
 """Accountants: registration, sign-in by SMS code, unlocking (manual §1.2, §4.1, §4.2; SECURITY.md).
 
 Callers validate input first (the forms in `identity.accountant_forms`, which also make the person
-solve the image captcha before every send); these functions take normalised values, enforce the
+solve the image captcha before every send; the final submit needs only the SMS code, which works
+only in the session that asked for it); these functions take normalised values, enforce the
 rules and write the audit log. Every refusal a person can act on is an `AccountantError`.
 
 Audit actions written here: auth.sms_code_sent, auth.sms_code_not_sent, auth.sms_code_refused,
@@ -42,6 +43,9 @@ MSG_CODE_WRONG = _("The SMS code is wrong or has expired. Check it, or ask for a
 MSG_LOCKED = _(
     "This account is locked because of too many wrong SMS codes. "
     "Please contact your local finance bureau to have it unlocked."
+)
+MSG_NO_CODE_REQUESTED = _(
+    "Ask for an SMS code first: type the image code and press “Get SMS code”, then enter the code you receive."
 )
 MSG_SENT_IF_MATCH = _(
     "If the ID number and the mobile number match, a code has been sent. It is valid for %(minutes)s minutes."
@@ -184,6 +188,19 @@ def send_code(*, request, purpose: str, id_type: str, id_number: str, phone: str
     return confirmation
 
 
+def _challenge_or_refuse(request, purpose: str) -> str:
+    """The session challenge of the code sent to this browser; refuse when none was requested here.
+
+    A challenge exists only after a send that solved (and consumed) an image captcha, so the final
+    submit needs no captcha of its own. Refusing here counts no failure against the account: no code
+    was issued to this session, so nothing was guessed.
+    """
+    challenge = codes.current_challenge(request.session, purpose)
+    if not challenge:
+        raise AccountantError(MSG_NO_CODE_REQUESTED, field="sms_code", code="no_code_requested")
+    return challenge
+
+
 def _before_check(request) -> None:
     try:
         ratelimit.hit_code_check(ip=client_ip(request))
@@ -206,13 +223,14 @@ def verify_code(
     """
     purpose = SmsCodePurpose(purpose)
     _before_check(request)
+    challenge = _challenge_or_refuse(request, purpose)
     with transaction.atomic():
         result = codes.check_code(
             purpose=purpose,
             id_type=id_type,
             id_number=id_number,
             phone=phone,
-            challenge=codes.current_challenge(request.session, purpose),
+            challenge=challenge,
             code=code,
             user=user,
         )
@@ -252,6 +270,7 @@ def sign_in_accountant(*, request, id_type: str, id_number: str, phone: str, cod
             detail={**detail, "reason": "locked"},
         )
         raise AccountantError(MSG_LOCKED, code="locked")
+    challenge = _challenge_or_refuse(request, SmsCodePurpose.LOGIN)
 
     with transaction.atomic():
         result = codes.check_code(
@@ -259,7 +278,7 @@ def sign_in_accountant(*, request, id_type: str, id_number: str, phone: str, cod
             id_type=id_type,
             id_number=id_number,
             phone=phone,
-            challenge=codes.current_challenge(request.session, SmsCodePurpose.LOGIN),
+            challenge=challenge,
             code=code,
             user=user,
         )
@@ -301,6 +320,7 @@ def register_accountant(*, request, id_type: str, id_number: str, full_name: str
     if find_accountant(id_type=id_type, id_number=id_number):
         raise AccountantError(MSG_ALREADY_REGISTERED, field="id_number", code="already_registered")
     _before_check(request)
+    challenge = _challenge_or_refuse(request, SmsCodePurpose.REGISTER)
     detail = _masked(id_number, phone)
     with transaction.atomic():
         result = codes.check_code(
@@ -308,7 +328,7 @@ def register_accountant(*, request, id_type: str, id_number: str, full_name: str
             id_type=id_type,
             id_number=id_number,
             phone=phone,
-            challenge=codes.current_challenge(request.session, SmsCodePurpose.REGISTER),
+            challenge=challenge,
             code=code,
         )
         if not result.ok:

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from identity import codes
 from identity.accountant_services import AccountantError, send_code
 
 from . import submissions
@@ -24,6 +25,11 @@ from .services import PhoneChangeError, check_status, submit_phone_change
 
 STATUS_SESSION_KEY = "phone_change_status"
 STILL_PROCESSING = _("Your application is still being processed. Please wait a moment and reload the page.")
+
+
+def _code_sent(request) -> bool:
+    """A code was sent in this session: the image captcha is not asked again (hidden)."""
+    return bool(codes.current_challenge(request.session, "phone_change"))
 
 
 def _personal(request) -> None:
@@ -63,7 +69,7 @@ def _add_errors(form, exc: PhoneChangeError) -> None:
 def _render_apply(request, form, *, block_form=None, status=200, **extra):
     if form.is_bound or (block_form is not None and block_form.is_bound):
         _personal(request)
-    context = {"form": form, "block_form": block_form or form, **extra}
+    context = {"form": form, "block_form": block_form or form, "code_sent": _code_sent(request), **extra}
     return render(request, "phone_change/apply.html", context, status=status)
 
 
@@ -115,7 +121,8 @@ def apply_send_code(request):
         status, extra = _send(request, block_form)
     _personal(request)
     if request.htmx:
-        return render(request, "phone_change/_identity_block.html", {"block_form": block_form, **extra}, status=status)
+        context = {"block_form": block_form, "code_sent": _code_sent(request), **extra}
+        return render(request, "phone_change/_identity_block.html", context, status=status)
     # Without JavaScript the whole form came (files too): show it again, keeping what was typed.
     kept = {name: request.POST.get(name, "") for name in ("reason", "submission")}
     kept["unit"] = (request.POST.get("unit_city", ""), request.POST.get("unit", ""))
@@ -137,7 +144,7 @@ def _render_status(request, form, *, status=200, fragment=False, **extra):
     if form.is_bound:
         _personal(request)
     template = "phone_change/_status_form.html" if fragment else "phone_change/status.html"
-    return render(request, template, {"form": form, **extra}, status=status)
+    return render(request, template, {"form": form, "code_sent": _code_sent(request), **extra}, status=status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -7,6 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .. import codes
 from ..accountant_forms import AccountantLoginForm, AccountantRegistrationForm
 from ..accountant_services import AccountantError, register_accountant, send_code, sign_in_accountant
 
@@ -47,6 +48,8 @@ def _render(request, form, *, status=200, fragment=False, **extra):
         "purpose": form.purpose,
         "next": _safe_next(request),
         "phone_change_url": _optional_url("phone_change:apply"),
+        # A code was sent in this session: the image captcha is not asked again (hidden).
+        "code_sent": bool(codes.current_challenge(request.session, form.purpose)),
         **extra,
     }
     template = FRAGMENT if fragment else PAGES[form.purpose][1]

@@ -266,11 +266,14 @@ def test_a_wrong_sms_code_is_refused_and_nothing_is_stored(client, person):
     assert not stored_photos().exists()
 
 
-def test_the_image_code_is_required_to_submit_too(client, person):
+def test_the_image_code_is_not_asked_again_to_submit_but_the_code_must_come_from_this_session(client, person):
+    response = client.post(APPLY, {**apply_data(captcha_1="", sms_code="123456"), **photos()})
+    assert error_next_to(response, "sms_code")
+    assert not changes().exists()
     ask_for_code(client)
     response = client.post(APPLY, {**apply_data(captcha_1="", sms_code=last_sms_code(NEW_PHONE)), **photos()})
-    assert error_next_to(response, "captcha")
-    assert not changes().exists()
+    assert response.status_code == 302
+    assert changes().count() == 1
 
 
 def test_missing_photos_and_reason_are_shown_next_to_their_fields(client, person):

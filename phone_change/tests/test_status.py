@@ -114,13 +114,15 @@ def test_a_wrong_code_shows_nothing(client, person):
     assert client.get(RESULT)["Location"] == STATUS
 
 
-def test_the_image_code_is_needed_to_send_and_to_look_up(client, person):
+def test_the_image_code_is_needed_to_send_but_not_again_to_look_up(client, person):
     backends.outbox.clear()
     response = client.post(SEND, status_data(captcha_1=""))
     assert error_next_to(response, "captcha")
     assert backends.outbox == []
+    # The lookup itself needs only the SMS code sent in this session (one image code per attempt).
     response = client.post(STATUS, status_data(captcha_1="", sms_code="123456"))
-    assert error_next_to(response, "captcha")
+    assert not error_next_to(response, "captcha")
+    assert error_next_to(response, "sms_code")
 
 
 def test_a_bad_id_number_keeps_what_was_typed(client, units):

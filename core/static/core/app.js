@@ -27,6 +27,24 @@
       });
   });
 
+  // Once an SMS code was sent the image captcha is hidden (only the SMS code is needed to go on).
+  // "Get SMS code" for a new code first shows the captcha again and asks for it; the request goes
+  // on the next press. Runs in the capture phase, before htmx sees the click.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-testid='send-code']");
+    if (!button) return;
+    var scope = button.closest("form, fieldset");
+    var row = scope && scope.querySelector("[data-captcha-row][hidden]");
+    if (!row) return;
+    event.preventDefault();
+    event.stopPropagation();
+    row.hidden = false;
+    var note = scope.querySelector("[data-captcha-note]");
+    if (note) note.hidden = true;
+    var input = row.querySelector("input[type='text']");
+    if (input) input.focus();
+  }, true);
+
   // Buttons with data-countdown="60" stay disabled for that many seconds after an htmx swap.
   function startCountdowns(root) {
     (root || document).querySelectorAll("[data-countdown]").forEach(function (btn) {
