@@ -23,7 +23,7 @@ from . import change_services, services
 from .change_diff import DATA_SECTIONS
 from .change_selectors import open_change, record_versions, summarise
 from .constants import Step
-from .section_requests import education_rows_form, photo_context, posted_section_data
+from .section_requests import autosave_response, education_rows_form, photo_context, posted_section_data
 from .sections import SECTIONS, as_data, input_from_post
 from .selectors import approved_record, latest_collection
 
@@ -147,6 +147,19 @@ def change_section(request, step):
         messages.error(request, str(exc))
         return redirect("dossier:change")
     return _render_section(request, payload, step, form)
+
+
+@accountant_required
+@require_POST
+def change_section_draft(request, step):
+    """Autosave of a change section as it is typed or left (issue #8); see `autosave_response`."""
+    try:
+        step = Step(step)
+    except ValueError:
+        raise Http404 from None
+    if step not in DATA_SECTIONS:
+        raise Http404
+    return autosave_response(request, open_change(request.user), step)
 
 
 def _render_section(request, payload, step, form, *, kept=False):

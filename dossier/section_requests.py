@@ -1,11 +1,13 @@
 """Request handling shared by the collection steps and the change sections (same section forms)."""
 
+from django.http import Http404, HttpResponse
+
 from documents.exceptions import UploadRejected
 from documents.selectors import document_for_owner
 
 from . import services
 from .constants import Step
-from .sections import SECTIONS, education_with_row_added, education_with_row_removed
+from .sections import SECTIONS, education_with_row_added, education_with_row_removed, input_from_post
 
 
 def posted_section_data(request, step: Step):
@@ -48,3 +50,20 @@ def education_rows_form(request, payload, action: str):
         data = education_with_row_removed(request.POST, index)
     services.keep_unsaved_input(payload=payload, step=Step.EDUCATION, data=dict(data.lists()))
     return SECTIONS[Step.EDUCATION].form_from_input(payload.dossier, data)
+
+
+def autosave_response(request, payload, step: Step) -> HttpResponse:
+    """The draft-save endpoint of a section (core/static/core/autosave.js posts the form as it is typed).
+
+    Stores the raw input (`services.autosave_input`): 204 when kept, 404 without an open draft or
+    for a section that is not a form, 409 once the application can no longer be edited (the page
+    then warns before leaving, since what was typed could not be saved). Files are never taken
+    here: a photo is kept through its document id after 使用此照片.
+    """
+    if payload is None or step not in SECTIONS:
+        raise Http404
+    try:
+        services.autosave_input(payload=payload, step=step, data=input_from_post(request.POST))
+    except services.DossierError as exc:
+        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+    return HttpResponse(status=204)

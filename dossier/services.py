@@ -124,6 +124,28 @@ def keep_unsaved_input(*, payload, step: Step, data: dict, go_to: Step | None = 
 
 
 @transaction.atomic
+def autosave_input(*, payload, step: Step, data: dict) -> None:
+    """Keep what is being typed into a step or change section as the person types or leaves (issue #8).
+
+    The draft is the raw posted input per section (`unsaved_input`, the same store as 上一步 and a
+    refused 下一步 use): nothing is validated here, so partial or invalid text is kept verbatim and
+    shown again when the section is opened, but never applied to the dossier — validation still
+    happens on 下一步 / 保存, and submission is refused while input is left unsaved. An accepted
+    photo (使用此照片: its document id is in the input) is attached to the application at once, so
+    that the daily purge of temporary uploads cannot take it. Refused (DossierError) once the
+    application is no longer editable (submitted, approved, withdrawn).
+    """
+    application = _lock_editable(payload)
+    payload.unsaved_input[str(step)] = data
+    payload.save(update_fields=["unsaved_input"])
+    if step == Step.PERSONAL:
+        photo_id = (data.get(PHOTO_PICKER) or [""])[-1]
+        document = document_for_owner(owner=payload.dossier.owner, document_id=photo_id) if photo_id else None
+        if document is not None and document.kind == DocumentKind.PHOTO:
+            _attach(document, application)
+
+
+@transaction.atomic
 def move_to_step(*, payload, step: Step) -> None:
     """Remember where the person is, so signing in again resumes there."""
     _lock_editable(payload)

@@ -21,7 +21,7 @@ from .change_selectors import record_versions
 from .constants import STEPS, Step
 from .proofs import checklist
 from .record_sections import render_sections
-from .section_requests import education_rows_form, photo_context, posted_section_data
+from .section_requests import autosave_response, education_rows_form, photo_context, posted_section_data
 from .sections import (
     SECTIONS,
     as_data,
@@ -117,8 +117,23 @@ def step_view(request, step):
     return _section_step(request, payload, step)
 
 
-def _render_section(request, payload, step, form):
+@accountant_required
+@require_POST
+def step_draft(request, step):
+    """Autosave of a collection step as it is typed or left (issue #8); see `autosave_response`."""
+    try:
+        step = Step(step)
+    except ValueError:
+        raise Http404 from None
+    payload = collection_payload(request.user)
+    if payload is not None and STEPS.index(step) > STEPS.index(Step(payload.furthest_step)):
+        raise Http404
+    return autosave_response(request, payload, step)
+
+
+def _render_section(request, payload, step, form, *, kept=False):
     extra = photo_context(request, step, form)
+    extra["kept"] = kept
     context = _wizard_context(payload, step, form=form, section_template=SECTIONS[step].template, **extra)
     return render(request, "dossier/step.html", context)
 
@@ -129,7 +144,7 @@ def _section_step(request, payload, step: Step):
     if request.method == "GET":
         kept = payload.unsaved_input.get(str(step))
         form = section.form_from_input(dossier, as_data(kept)) if kept else section.form(dossier)
-        return _render_section(request, payload, step, form)
+        return _render_section(request, payload, step, form, kept=bool(kept))
 
     action = "remove_row" if "remove_row" in request.POST else request.POST.get("action", "next")
     try:
