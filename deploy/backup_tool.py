@@ -514,6 +514,12 @@ def main(argv: list[str] | None = None) -> int:
     except BackupError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
+    except Exception as exc:
+        # Database and storage errors as one line (their messages carry no password).
+        if type(exc).__module__.split(".")[0] in ("psycopg", "botocore", "boto3"):
+            sys.stderr.write(f"error: {type(exc).__name__}: {str(exc).strip()}\n")
+            return 1
+        raise
     return 0
 
 

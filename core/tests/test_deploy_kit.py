@@ -360,3 +360,20 @@ def test_nginx_redirects_to_https_overwrites_the_client_address_and_limits_bodie
             response += chunk
     assert response.startswith(b"HTTP/1.1 413")
     assert "文件过大" in response.decode()
+
+
+@pytest.mark.django_db
+def test_a_restore_into_a_database_with_tables_is_refused(tmp_path, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("backups are for PostgreSQL (make test-postgres)")
+    db = connection.settings_dict
+    url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    monkeypatch.setenv("TARGET_DATABASE_URL", url)
+    (tmp_path / "db.dump").write_bytes(b"not reached")
+    (tmp_path / "tables.json").write_text('{"tables": {}}')
+    with pytest.raises(backup_tool.BackupError, match="is not empty"):
+        backup_tool.restore(tmp_path)
