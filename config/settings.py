@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "core.middleware.IdleTimeoutMiddleware",
     "core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "documents.middleware.StorageUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -147,18 +148,45 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# A storage that is down or hangs must not hold a request: every S3 call gives up after
+# STORAGE_CONNECT_TIMEOUT to connect and STORAGE_READ_TIMEOUT between bytes, tried at most
+# STORAGE_MAX_ATTEMPTS times in all (botocore "standard" retries, ≤ 50 ms jitter between). A refused
+# connection fails at once, a hanging server after attempts × read timeout (2 × 1.5 s = 3 s), the
+# worst case attempts × (connect + read) = 5 s. The request then answers 503 (documents.middleware).
+STORAGE_CONNECT_TIMEOUT = env.float("STORAGE_CONNECT_TIMEOUT", default=1.0)
+STORAGE_READ_TIMEOUT = env.float("STORAGE_READ_TIMEOUT", default=1.5)
+STORAGE_MAX_ATTEMPTS = env.int("STORAGE_MAX_ATTEMPTS", default=2)
 if STORAGE_BACKEND == "s3":
+    from boto3.s3.transfer import TransferConfig
+    from botocore.config import Config as BotoConfig
+
+    STORAGE_ENDPOINT = env("STORAGE_ENDPOINT", default=None)
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env("STORAGE_BUCKET"),
-            "endpoint_url": env("STORAGE_ENDPOINT", default=None),
+            "endpoint_url": STORAGE_ENDPOINT,
             "access_key": env("STORAGE_ACCESS_KEY", default=None),
             "secret_key": env("STORAGE_SECRET_KEY", default=None),
             "region_name": env("STORAGE_REGION", default=None),
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
+            "client_config": BotoConfig(
+                connect_timeout=STORAGE_CONNECT_TIMEOUT,
+                read_timeout=STORAGE_READ_TIMEOUT,
+                retries={"total_max_attempts": STORAGE_MAX_ATTEMPTS, "mode": "standard"},
+                # MinIO, Ceph and other on-premises endpoints want path-style URLs.
+                s3={
+                    "addressing_style": env("STORAGE_ADDRESSING_STYLE", default="path" if STORAGE_ENDPOINT else "auto")
+                },
+                signature_version="s3v4",
+            ),
+            # Documents are at most a few MB: one PUT / one GET in the request's own thread, and no
+            # second layer of download retries on top of botocore's.
+            "transfer_config": TransferConfig(
+                multipart_threshold=64 * 1024 * 1024, use_threads=False, num_download_attempts=1
+            ),
         },
     }
 # Without collectstatic (development, tests) WhiteNoise serves straight from the finders.

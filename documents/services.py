@@ -6,7 +6,9 @@ Every kind of application (采集, 变更, 继续教育, 诚信, 手机号更换
     ...later, when the application is submitted...
     attach(document=document, application_id=application.pk)
 
-Both refuse with UploadRejected(message), whose message tells the person what to fix.
+Both refuse with UploadRejected(message), whose message tells the person what to fix; when the
+file storage is down or does not answer in time that is StorageUnavailable (an UploadRejected),
+and the request answers 503 (documents.middleware).
 """
 
 import logging
@@ -21,13 +23,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .constants import PHOTO_HEIGHT, PHOTO_SLOT, PHOTO_WIDTH, ContentType, DocumentKind, DocumentStatus
-from .exceptions import UploadRejected
+from .exceptions import StorageUnavailable, UploadRejected
 from .inspection import Inspected, human_size, inspect_proof, read_upload, run_scanners, sanitize_name
 from .models import Document, document_path
 from .photo import process_photo
 from .selectors import owner_documents
+from .storage import delete_quietly, read_bytes, save_bytes
 
 __all__ = [
+    "StorageUnavailable",
     "UploadRejected",
     "attach",
     "detach",
@@ -42,9 +46,14 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def _check_quota(owner, *, extra_bytes: int) -> None:
-    """Lock the owner's row so two uploads at once cannot both slip under the quota."""
-    get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True).first()
+def _check_quota(owner, *, extra_bytes: int, lock: bool = True) -> None:
+    """Refuse an upload past the owner's quota.
+
+    With `lock` (inside a transaction) the owner's row is locked first, so two uploads at once
+    cannot both slip under the quota.
+    """
+    if lock:
+        get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True).first()
     usage = (
         Document.objects.filter(owner=owner)
         .exclude(status=DocumentStatus.REJECTED)
@@ -66,7 +75,13 @@ def _check_quota(owner, *, extra_bytes: int) -> None:
 def _save(
     *, owner, kind: str, slot: str, application_id: int | None, original_name: str, inspected: Inspected
 ) -> Document:
-    """Store bytes and row together: a storage failure leaves no row, a row failure leaves no file."""
+    """Store the bytes first, then the row in a transaction: never a row without its file.
+
+    The quota is checked before anything is written, and again under the owner's lock when the row
+    goes in. The storage is written outside any transaction of ours, so a slow storage holds no
+    lock. A storage failure raises StorageUnavailable and leaves no row; a failure writing the row
+    deletes the bytes again (best effort: what is left has no row and purge_orphan_files takes it).
+    """
     document = Document(
         owner=owner,
         kind=kind,
@@ -82,23 +97,17 @@ def _save(
         status=DocumentStatus.ATTACHED if application_id is not None else DocumentStatus.TEMPORARY,
         created_at=timezone.now(),
     )
+    _check_quota(owner, extra_bytes=document.size, lock=False)
     storage = document.file.storage
-    with transaction.atomic():
-        _check_quota(owner, extra_bytes=document.size)
-        try:
-            name = storage.save(document_path(document), ContentFile(inspected.content))
-        except Exception as exc:
-            logger.exception("document storage failed for owner %s", owner.pk)
-            raise UploadRejected(
-                _("The file could not be saved just now. Nothing was stored; please upload it again in a moment."),
-                code="storage",
-            ) from exc
-        try:
+    name = save_bytes(storage, document_path(document), ContentFile(inspected.content))
+    try:
+        with transaction.atomic():
+            _check_quota(owner, extra_bytes=document.size)
             document.file.name = name
             document.save(force_insert=True)
-        except BaseException:
-            storage.delete(name)
-            raise
+    except BaseException:
+        delete_quietly(storage, name)
+        raise
     return document
 
 
@@ -196,9 +205,9 @@ def rescan_document(*, document: Document) -> bool:
     """Scan a stored document again (e.g. with new virus signatures). Returns whether it is clean.
 
     A document a scanner now refuses is marked rejected, never shown again, and its bytes deleted.
+    Raises StorageUnavailable when the file cannot be read from the storage.
     """
-    with document.file.open("rb") as handle:
-        data = handle.read()
+    data = read_bytes(document.file.storage, document.file.name)
     try:
         run_scanners(data)
     except UploadRejected as exc:
@@ -207,7 +216,7 @@ def rescan_document(*, document: Document) -> bool:
         with transaction.atomic():
             Document.objects.filter(pk=document.pk).update(status=DocumentStatus.REJECTED)
             name = document.file.name
-            transaction.on_commit(lambda: document.file.storage.delete(name))
+            transaction.on_commit(lambda: delete_quietly(document.file.storage, name))
         document.status = DocumentStatus.REJECTED
         logger.warning("document %s rejected by a scanner on rescan", document.pk)
         return False
@@ -236,7 +245,7 @@ def purge_temporary_documents(*, older_than: timedelta | None = None, now=None) 
             ).delete()
             if gone:
                 name = document.file.name
-                transaction.on_commit(lambda name=name: storage.delete(name))
+                transaction.on_commit(lambda name=name: delete_quietly(storage, name))
                 deleted += 1
     return deleted
 

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from .generated import employment_statement_docx
 from .models import Document
 from .selectors import document_for_owner
 from .services import store_photo, store_upload
+from .storage import read_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,12 @@ def content_disposition(disposition: str, filename: str) -> str:
 @require_safe
 @xframe_options_sameorigin
 def document_view(request, pk):
-    """Stream one document to its owner or to whoever an access rule admits; 404 to everyone else."""
+    """One document for its owner or whoever an access rule admits; 404 to everyone else.
+
+    The file is fetched whole before answering (documents are a few MB at most), so a storage that
+    is down or hangs gives the 503 page within the storage time-outs (StorageUnavailable, turned
+    into the page by documents.middleware), never a broken or half-sent file.
+    """
     user = request.user
     if not user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("identity:login"))
@@ -55,27 +61,23 @@ def document_view(request, pk):
     if document is None or not can_view(user, document):
         raise Http404
     try:
-        handle = document.file.open("rb")
-    except OSError as exc:
+        content = read_bytes(document.file.storage, document.file.name)
+    except FileNotFoundError as exc:
         logger.error("document %s has no file in storage", document.pk)
         raise Http404 from exc
     if document.owner_id != user.pk:
-        try:
-            with transaction.atomic():
-                record_event(
-                    action="document.view",
-                    request=request,
-                    obj=document,
-                    detail={
-                        "slot": document.slot,
-                        "owner_id": document.owner_id,
-                        "application_id": document.application_id,
-                    },
-                )
-        except BaseException:
-            handle.close()
-            raise
-    response = FileResponse(handle, content_type=document.content_type)
+        with transaction.atomic():
+            record_event(
+                action="document.view",
+                request=request,
+                obj=document,
+                detail={
+                    "slot": document.slot,
+                    "owner_id": document.owner_id,
+                    "application_id": document.application_id,
+                },
+            )
+    response = HttpResponse(content, content_type=document.content_type)
     disposition = "attachment" if request.GET.get("download") == "1" else "inline"
     response["Content-Disposition"] = content_disposition(disposition, document.download_name)
     response["X-Content-Type-Options"] = "nosniff"

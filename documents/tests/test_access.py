@@ -53,7 +53,7 @@ def test_the_owner_gets_the_file_with_safe_headers(client, django_assert_num_que
 
     assert response.status_code == 200
     with document.file.open("rb") as handle:
-        assert b"".join(response.streaming_content) == handle.read()
+        assert response.content == handle.read()
     assert response["Content-Type"] == "image/jpeg"
     assert response["Content-Disposition"] == (
         "inline; filename=\"document.jpg\"; filename*=UTF-8''%E8%BA%AB%E4%BB%BD%E8%AF%81%20%E6%AD%A3%E9%9D%A2.jpg"
