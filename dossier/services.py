@@ -130,9 +130,10 @@ def autosave_input(*, payload, step: Step, data: dict) -> None:
     The draft is the raw posted input per section (`unsaved_input`, the same store as 上一步 and a
     refused 下一步 use): nothing is validated here, so partial or invalid text is kept verbatim and
     shown again when the section is opened, but never applied to the dossier — validation still
-    happens on 下一步 / 保存, and submission is refused while input is left unsaved. An accepted
-    photo (使用此照片: its document id is in the input) is attached to the application at once, so
-    that the daily purge of temporary uploads cannot take it. Refused (DossierError) once the
+    happens on 下一步 / 保存, and submission is refused while input is left unsaved. The one
+    exception is an accepted photo (使用此照片: its document id is in the input), already checked by
+    the photo pipeline: it becomes the dossier's photo and is attached to the application at once,
+    so that the daily purge of temporary uploads cannot take it. Refused (DossierError) once the
     application is no longer editable (submitted, approved, withdrawn).
     """
     application = _lock_editable(payload)
@@ -141,8 +142,11 @@ def autosave_input(*, payload, step: Step, data: dict) -> None:
     if step == Step.PERSONAL:
         photo_id = (data.get(PHOTO_PICKER) or [""])[-1]
         document = document_for_owner(owner=payload.dossier.owner, document_id=photo_id) if photo_id else None
-        if document is not None and document.kind == DocumentKind.PHOTO:
+        fresh = document is not None and document.kind == DocumentKind.PHOTO
+        if fresh and document.application_id in (None, application.pk) and document.pk != payload.dossier.photo_id:
             _attach(document, application)
+            payload.dossier.photo = document  # checked by the photo pipeline already: kept as the photo
+            payload.dossier.save(update_fields=["photo"])
 
 
 @transaction.atomic

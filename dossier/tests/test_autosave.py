@@ -78,6 +78,8 @@ def test_an_accepted_photo_is_kept_with_the_draft_and_attached_at_once(accountan
     assert response.status_code == 204
     photo.refresh_from_db()
     assert photo.status == DocumentStatus.ATTACHED and photo.application_id == payload.application_id
+    payload.dossier.refresh_from_db()
+    assert payload.dossier.photo_id == photo.pk
     page = text(accountant_client.get(step_url(Step.PERSONAL)))
     assert reverse("documents:view", args=[photo.pk]) in page
 
