@@ -1,10 +1,13 @@
 """Users in the Django admin (system administrators only; the admin site asks for TOTP too).
 
 Staff changes go through identity.staff_services so that the rules and the audit rows are the
-same as everywhere else. Accountants' ID numbers and phones are shown masked, never whole, and
-are not searchable (a search would put them in the URL); their identity is changed only by the
-reviewed 信息变更 / 手机号更换 applications, never here.
+same as everywhere else. Accountants are listed by name and masked ID number (their usernames are
+generated `acc-<hex>`); ID numbers and phones are shown masked, never whole. The search finds an
+accountant by the exact ID number or phone (indexed lookups; no substring search on those
+columns); their identity is changed only by the reviewed 信息变更 / 手机号更换 applications, never here.
 """
+
+import re
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -18,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.masking import mask_id_number, mask_phone
 
-from .constants import UserKind
+from .constants import IdType, UserKind
 from .models import User
 from .staff_forms import StaffCreationForm
 from .staff_services import (
@@ -109,9 +112,8 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     list_display = [
-        "username",
-        "full_name",
-        "kind",
+        "account",
+        "username_column",
         "role",
         "unit",
         "masked_id_number",
@@ -159,7 +161,32 @@ class UserAdmin(DjangoUserAdmin):
             return [*self.readonly_fields, "username", "full_name"]
         return self.readonly_fields
 
+    search_help_text = _("Staff: username or name. Accountants: the exact ID number or mobile phone, or the name.")
+
+    def get_search_results(self, request, queryset, search_term):
+        """An 11-digit term finds the accountant with that phone, an ID-number-like term the one with
+        that exact ID number (equality on indexed columns, never a substring search); else by name."""
+        term = search_term.strip().upper()
+        if re.fullmatch(r"1\d{10}", term):
+            return queryset.filter(kind=UserKind.ACCOUNTANT, phone=term), False
+        if re.fullmatch(r"[0-9A-Z()（）-]{8,32}", term) and re.search(r"\d{6}", term):
+            return queryset.filter(kind=UserKind.ACCOUNTANT, id_type__in=IdType.values, id_number=term), False
+        return super().get_search_results(request, queryset, search_term)
+
     # ------------------------------------------------------------------ columns
+
+    @admin.display(description=_("name"), ordering="full_name")
+    def account(self, obj):
+        """Accountants by name and masked ID number; staff by name."""
+        if obj.is_accountant:
+            masked = mask_id_number(obj.id_number)
+            return f"{obj.full_name or '—'}（{masked}）" if masked else obj.full_name or "—"
+        return obj.full_name or obj.username
+
+    @admin.display(description=_("username"), ordering="username")
+    def username_column(self, obj):
+        """Staff sign in with their username; an accountant's is generated and means nothing."""
+        return "—" if obj.is_accountant else obj.username
 
     @admin.display(description=_("ID number"))
     def masked_id_number(self, obj):
