@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextMixin
+
 from .constants import CreditRule
 from .exceptions import CreditError
 from .rules import credits_for, max_credits_of, max_days_of, roles_of
@@ -23,8 +25,8 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class BootstrapForm(forms.Form):
-    """Bootstrap classes on the widgets, `is-invalid` on fields with errors once validated."""
+class BootstrapForm(CleanTextMixin, forms.Form):
+    """Bootstrap classes on the widgets, `is-invalid` on fields with errors once validated; text hygiene."""
 
     def _style(self):
         errors = self._errors or {}

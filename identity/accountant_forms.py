@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextMixin
+
 from .constants import IdType
 from .validators import MSG_REQUIRED, normalize_id_number, validate_id_number, validate_mobile
 
@@ -47,8 +49,9 @@ class SendCaptchaField(CaptchaField):
         return super().clean(value)
 
 
-class BootstrapErrorsMixin:
-    """Mark fields with errors `is-invalid` and point them at their message (aria-describedby)."""
+class BootstrapErrorsMixin(CleanTextMixin):
+    """Mark fields with errors `is-invalid` and point them at their message (aria-describedby);
+    text hygiene on every free-text field (`core.forms`)."""
 
     def add_error(self, field, error):
         super().add_error(field, error)

@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextMixin
 from regions.models import ReviewUnit
 
 from .constants import StaffRole
@@ -13,7 +14,7 @@ from .models import User
 TOKEN_RE = re.compile(r"^\d{6}$")
 
 
-class StaffLoginForm(forms.Form):
+class StaffLoginForm(CleanTextMixin, forms.Form):
     """工作人员登录: username, password and the 6-digit code of the authenticator app."""
 
     # One answer for every refusal: it must not tell which of the three was wrong.
@@ -52,7 +53,7 @@ class StaffLoginForm(forms.Form):
         return token
 
 
-class StaffCreationForm(forms.ModelForm):
+class StaffCreationForm(CleanTextMixin, forms.ModelForm):
     """Admin form to add a staff member; saving goes through `create_staff` (see the admin)."""
 
     password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)

@@ -6,6 +6,8 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextMixin
+
 from .constants import BULK_APPROVE_MAX, RETURN_REASON_MAX_LENGTH, REVIEWER_STATUSES, Status
 from .models import StandardReturnReason
 from .registry import all_kinds
@@ -18,8 +20,8 @@ def normalize_id_number(value: str) -> str:
     return "".join(unicodedata.normalize("NFKC", value or "").split()).upper()
 
 
-class InvalidFieldsMixin:
-    """Adds Bootstrap's `is-invalid` to the widgets of fields with errors."""
+class InvalidFieldsMixin(CleanTextMixin):
+    """Adds Bootstrap's `is-invalid` to the widgets of fields with errors; text hygiene (`core.forms`)."""
 
     def full_clean(self):
         super().full_clean()

@@ -1,0 +1,29 @@
+"""Text hygiene of the return reason, through the reviewer's return view (`core.text`)."""
+
+import pytest
+from django.urls import reverse
+
+from reviews.constants import Status
+from reviews.tests.factories import make_application
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_return_reason_with_a_bidi_override_is_refused_and_kept_for_correction(jiangan_client, test_kind):
+    application = make_application(status=Status.PENDING)
+    typed = "请补充\u202e料材明证"
+    response = jiangan_client.post(
+        reverse("reviews:return", args=[application.pk]), {"version": application.version, "detail": typed}
+    )
+    assert response.status_code == 200
+    assert "“退回原因说明”含有改变文字显示方向的不可见字符" in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == Status.PENDING
+
+    response = jiangan_client.post(
+        reverse("reviews:return", args=[application.pk]),
+        {"version": application.version, "detail": "  请补充\u00a0证明材料\u200b "},
+    )
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.return_reason == "请补充 证明材料"
