@@ -4,12 +4,14 @@ A storage failure (documents.storage) raises StorageUnavailable, an UploadReject
 show upload refusals show it next to the file with everything the person typed, like a validation
 error. This middleware makes the status of such a page 503 (with Retry-After), and turns a
 StorageUnavailable that nobody caught (a download, an unforeseen path) into the 503 page instead
-of a 500. Add it to MIDDLEWARE after the session, auth and message middleware.
+of a 500. Files written during the request whose rows did not survive it are deleted at its end.
+Add it to MIDDLEWARE after the session, auth and message middleware.
 """
 
 from django.shortcuts import render
 
 from .exceptions import StorageUnavailable
+from .services import delete_unclaimed_files
 from .storage import request_scope
 
 RETRY_AFTER_SECONDS = 60
@@ -37,6 +39,8 @@ class StorageUnavailableMiddleware:
     def __call__(self, request):
         with request_scope() as state:
             response = self.get_response(request)
+        # Bytes whose row was rolled back with the caller's transaction go now, not at the nightly purge.
+        delete_unclaimed_files(state.written)
         if state.failed and response.status_code == 200:
             # A page re-rendered with the storage error on its form: same page, honest status.
             response.status_code = 503

@@ -250,6 +250,27 @@ def purge_temporary_documents(*, older_than: timedelta | None = None, now=None) 
     return deleted
 
 
+def delete_unclaimed_files(names: list[str]) -> int:
+    """Delete files written during a request whose row did not survive it (best effort).
+
+    An upload stores its bytes before its row; when a caller's larger transaction rolls back after
+    that (a second file of the same form failed, a later check refused), the row is gone and the
+    bytes would stay. StorageUnavailableMiddleware calls this once the request is over. Returns how
+    many were deleted.
+    """
+    if not names:
+        return 0
+    kept = set(Document.objects.filter(file__in=names).values_list("file", flat=True))
+    storage = Document._meta.get_field("file").storage
+    deleted = 0
+    for name in names:
+        if name not in kept and delete_quietly(storage, name):
+            deleted += 1
+    if deleted:
+        logger.info("deleted %d stored file(s) whose rows were rolled back", deleted)
+    return deleted
+
+
 def purge_orphan_files(*, months: int = 2, older_than: timedelta | None = None, now=None) -> int:
     """Delete stored files with no row (left by a transaction rolled back after storing), recent months only."""
     now = now or timezone.now()

@@ -14,7 +14,7 @@ import contextvars
 import logging
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from boto3.exceptions import Boto3Error
 from botocore.exceptions import BotoCoreError, ClientError
@@ -31,9 +31,10 @@ STORAGE_ERRORS = (OSError, BotoCoreError, ClientError, Boto3Error)
 
 @dataclass
 class StorageState:
-    """What one request has seen of the storage."""
+    """What one request has seen of the storage: whether it failed, and the files it wrote."""
 
     failed: bool = False
+    written: list[str] = field(default_factory=list)
 
 
 _state: contextvars.ContextVar[StorageState | None] = contextvars.ContextVar("documents_storage", default=None)
@@ -87,9 +88,13 @@ def save_bytes(storage, name: str, content) -> str:
     message = upload_unavailable_message()
     _fail_fast("save", name, message)
     try:
-        return storage.save(name, content)
+        saved = storage.save(name, content)
     except STORAGE_ERRORS as exc:
         raise _unavailable("save", name, exc, message) from exc
+    state = _state.get()
+    if state is not None:
+        state.written.append(saved)
+    return saved
 
 
 def read_bytes(storage, name: str) -> bytes:

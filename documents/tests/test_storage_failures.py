@@ -185,3 +185,51 @@ def test_the_storage_works_again_in_the_next_request(accountant, settings):
     document = store_upload(owner=accountant.owner, uploaded_file=upload(corpus.jpeg()), slot="id_front")
 
     assert default_storage.exists(document.file.name)
+
+
+def test_bytes_whose_row_is_rolled_back_by_the_callers_transaction_are_deleted_after_the_request(rf, settings):
+    """A form that stores a file and then fails (in one transaction): no file without a row is left."""
+    from django.db import transaction
+    from django.http import HttpResponse
+
+    from documents.middleware import StorageUnavailableMiddleware
+
+    owner = OwnerFactory()
+    written = []
+
+    class LaterCheckFailed(Exception):
+        pass
+
+    def view(request):
+        try:
+            with transaction.atomic():
+                document = store_upload(owner=owner, uploaded_file=upload(corpus.jpeg()), slot="id_front")
+                written.append(document.file.name)
+                assert default_storage.exists(document.file.name)
+                raise LaterCheckFailed
+        except LaterCheckFailed:
+            return HttpResponse("refused, shown on the form")
+
+    response = StorageUnavailableMiddleware(view)(rf.post("/"))
+
+    assert response.status_code == 200
+    assert written
+    assert not Document.objects.exists()
+    assert not default_storage.exists(written[0])
+
+
+def test_files_of_rows_that_stay_are_kept(rf):
+    from django.http import HttpResponse
+
+    from documents.middleware import StorageUnavailableMiddleware
+
+    owner = OwnerFactory()
+
+    def view(request):
+        store_upload(owner=owner, uploaded_file=upload(corpus.jpeg()), slot="id_front")
+        return HttpResponse("ok")
+
+    StorageUnavailableMiddleware(view)(rf.post("/"))
+
+    document = Document.objects.get()
+    assert default_storage.exists(document.file.name)
