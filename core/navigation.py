@@ -88,6 +88,7 @@ STAFF_LINKS = (
     StaffLink(_("Workbench"), "identity:staff_home"),
     StaffLink(_("Review inbox"), "reviews:inbox"),
     StaffLink(_("Integrity record management"), "integrity:staff_search"),
+    StaffLink(_("Failed SMS"), "notifications:failed_list", superuser_only=True),
     StaffLink(_("System administration"), "admin:index", superuser_only=True),
 )
 
