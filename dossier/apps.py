@@ -14,6 +14,7 @@ class DossierConfig(AppConfig):
         from .change_services import apply_change, check_change_before_submit
         from .constants import KIND_CHANGE, KIND_COLLECTION
         from .models import ChangePayload, CollectionPayload
+        from .review_changes import application_snapshot, describe_changes
         from .selectors import collection_photo, collection_proofs, load_collection_payload
         from .services import apply_collection, check_collection_before_submit
 
@@ -28,6 +29,8 @@ class DossierConfig(AppConfig):
                 proof_documents=collection_proofs,
                 photo_document=collection_photo,
                 before_submit=check_collection_before_submit,
+                snapshot=application_snapshot,
+                describe_changes=describe_changes,
                 sla_working_days=5,
             )
         )
@@ -41,6 +44,8 @@ class DossierConfig(AppConfig):
                 proof_documents=change_proofs,
                 photo_document=change_photo,
                 before_submit=check_change_before_submit,
+                snapshot=application_snapshot,
+                describe_changes=describe_changes,
                 sla_working_days=5,
             )
         )

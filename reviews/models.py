@@ -132,6 +132,9 @@ class ReviewEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     ip = models.GenericIPAddressField(_("IP"), null=True, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
+    # On a return: what the reviewer returned ({"data": the kind's snapshot, "proofs": [{"label",
+    # "document"}]}), so the page can show what changed when it is handed in again. Else null.
+    snapshot = models.JSONField(_("snapshot at this event"), null=True, blank=True, editable=False)
 
     objects = ReviewEventQuerySet.as_manager()
 

@@ -37,6 +37,13 @@ whatever it raises rolls back the whole decision (status, event, audit row and S
 `before_submit(application)` (optional) runs inside the submitting transaction; raising
 `ReviewError` refuses the submission (e.g. a missing proof).
 
+`snapshot(application) -> dict` (optional) returns the reviewable data as JSON-ready values. The
+engine stores it, with the proofs' document ids, on the event of a return; when the application is
+handed in again the reviewer's page shows what changed since it was returned. `describe_changes(old,
+new)` (optional) turns two of the kind's snapshots into lines with attributes `label`, `old` and
+`new` (words for people, e.g. dossier.change_diff.describe); without it a flat snapshot
+`{label: value}` is compared key by key.
+
 `exclusive=True` (the default) allows one open application of the kind per person, enforced by the
 database; kinds where a person files many records at once (继续教育, 诚信) set it to False.
 
@@ -79,6 +86,8 @@ class ApplicationKind:
     proof_documents: Callable | None = None
     photo_document: Callable | None = None
     before_submit: Callable | None = None
+    snapshot: Callable | None = None
+    describe_changes: Callable | None = None
     sla_working_days: int = 5
     notify_texts: NotifyTexts = field(default_factory=NotifyTexts)
     exclusive: bool = True

@@ -32,6 +32,7 @@ from notifications.messages import get_template
 from notifications.services import queue_notification
 from regions.calendar import add_working_days, working_days_between
 
+from .changes import take_snapshot
 from .constants import (
     BULK_APPROVE_MAX,
     EDITABLE_STATUSES,
@@ -138,7 +139,7 @@ def _actor_snapshot(actor) -> dict:
 
 
 def _write_event(
-    *, application: Application, event_type: str, from_status: str, actor, request, reason: str = ""
+    *, application: Application, event_type: str, from_status: str, actor, request, reason: str = "", snapshot=None
 ) -> ReviewEvent:
     return ReviewEvent.objects.create(
         application=application,
@@ -148,6 +149,7 @@ def _write_event(
         version=application.version,
         reason=reason,
         ip=client_ip(request),
+        snapshot=snapshot,
         **_actor_snapshot(actor),
     )
 
@@ -203,12 +205,19 @@ def _save_transition(
     action: str,
     reason: str = "",
     fields: list[str],
+    snapshot=None,
 ) -> None:
     locked.version += 1
     locked.save(update_fields=[*fields, "version"])
     _move_count(kind=locked.kind, before=before, after=_counter_key(locked))
     _write_event(
-        application=locked, event_type=event_type, from_status=from_status, actor=actor, request=request, reason=reason
+        application=locked,
+        event_type=event_type,
+        from_status=from_status,
+        actor=actor,
+        request=request,
+        reason=reason,
+        snapshot=snapshot,
     )
     extra = {"from": from_status}
     if reason:
@@ -397,7 +406,11 @@ def withdraw(*, application: Application, actor, request=None) -> Application:
 
 
 def set_unit(*, application: Application, unit, actor=None, request=None) -> Application:
-    """Route an editable (draft or returned) application to another review unit."""
+    """Route an editable (draft or returned) application to another review unit.
+
+    Only a move of an application already handed in (returned, about to be resubmitted elsewhere)
+    is a review event; a draft's unit is part of its filling in (audited, not in the history).
+    """
 
     def work():
         locked = _lock(application)
@@ -411,6 +424,20 @@ def set_unit(*, application: Application, unit, actor=None, request=None) -> App
             return locked
         before, old_unit = _counter_key(locked), locked.unit
         locked.unit = unit
+        if locked.submitted_at is None:
+            # A draft never handed in has no reviewer yet: picking its region (the province's unit is
+            # only the default until then) is part of filling it in, not a move between units. The
+            # audit row keeps it; the history starts with the submission.
+            locked.version += 1
+            locked.save(update_fields=["unit", "version"])
+            _audit(
+                action="reviews.set_unit",
+                application=locked,
+                actor=actor or locked.applicant,
+                request=request,
+                reason=f"{old_unit.name} → {unit.name}",
+            )
+            return locked
         _save_transition(
             locked=locked,
             before=before,
@@ -482,7 +509,11 @@ def clean_return_reason(reason) -> str:
 
 
 def return_for_changes(*, application: Application, actor, expected_version, reason, request=None) -> Application:
-    """Return a pending application to the applicant with a reason (required); the SLA clock stops."""
+    """Return a pending application to the applicant with a reason (required); the SLA clock stops.
+
+    The return's event keeps a snapshot of what was returned (`reviews.changes.take_snapshot`), so the
+    page shows the reviewer what changed when the application is handed in again.
+    """
 
     def work():
         cleaned = clean_return_reason(reason)
@@ -506,6 +537,7 @@ def return_for_changes(*, application: Application, actor, expected_version, rea
             action="reviews.return",
             reason=cleaned,
             fields=["status", "return_reason", "returned_at", "decided_at", "decided_by"],
+            snapshot=take_snapshot(kind, locked),
         )
         _notify(application=locked, kind=kind, which="returned", reason=cleaned)
         return locked

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from identity.permissions import staff_required
 
 from . import services
+from .changes import changes_since_return
 from .constants import REVIEWER_STATUSES, Status
 from .forms import BulkApproveForm, DecisionForm, InboxFilterForm, ReturnForm
 from .registry import allows_bulk_approve, get_kind
@@ -90,17 +91,21 @@ def _render_detail(request, application, *, approve_form=None, return_form=None,
     ]
     can_decide = reviewer_can_decide(request.user, application) and application.status == Status.PENDING
     initial = {"version": application.version}
+    events = application_history(application)
     context = {
         "application": application,
         "kind": kind,
         "payload": payload,
         "photo": kind.photo(application) if kind else None,
         "proofs": proofs,
-        "events": application_history(application),
+        "events": events,
+        "changes": changes_since_return(kind, application, events),
         "can_decide": can_decide,
         "approve_form": approve_form or DecisionForm(initial=initial),
         "return_form": return_form or (ReturnForm(initial=initial) if can_decide else None),
         "decision_error": decision_error,
+        # Shown by decision.js next to the field before asking to confirm; the server says the same.
+        "reason_required": services.REASON_REQUIRED,
     }
     return render(request, "reviews/detail.html", context)
 
