@@ -75,3 +75,11 @@ access_log_format = json.dumps(
     },
     ensure_ascii=False,
 )
+
+
+def child_exit(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR set (several workers share /metrics), drop a dead worker's gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
