@@ -56,3 +56,12 @@ def test_id_numbers_are_masked_without_the_birth_date():
 
 def test_phones_are_masked_in_the_middle():
     assert mask_phone("13812345678") == "138****5678"
+
+
+def test_notice_page_ends_with_the_way_on_to_register_and_sign_in(client):
+    text = client.get(reverse("core:notice")).content.decode()
+    tail = text[text.index('data-testid="notice-next"') :]
+    assert f'href="{reverse("identity:register")}"' in tail
+    assert f'href="{reverse("identity:login")}"' in tail
+    assert "去注册" in tail
+    assert "去登录" in tail
