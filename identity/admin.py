@@ -175,7 +175,7 @@ class UserAdmin(DjangoUserAdmin):
 
     # ------------------------------------------------------------------ columns
 
-    @admin.display(description=_("name"), ordering="full_name")
+    @admin.display(description=_("Full name"), ordering="full_name")
     def account(self, obj):
         """Accountants by name and masked ID number; staff by name."""
         if obj.is_accountant:
