@@ -1,3 +1,5 @@
+import importlib
+
 import pytest
 from django.urls import reverse
 
@@ -95,3 +97,28 @@ def test_administrators_edit_the_lists_in_the_admin(client, login_staff):
     response = login_staff(client, admin).get(reverse("admin:dossier_optionitem_changelist") + "?list_key=ethnicity")
     assert response.status_code == 200
     assert "土家族" in response.content.decode()
+
+
+def test_accounting_title_offers_the_manuals_none_while_old_answers_keep_reading():
+    from django.apps import apps as global_apps
+
+    title = OptionList.ACCOUNTING_TITLE
+    assert ("无职务", "无") in active_choices(title)
+    assert "无职务" not in [label for _value, label in active_choices(title)]
+    assert label_for(title, "无职务") == "无"  # a dossier holding the old value reads 无
+    form = QualificationForm.base_fields["accounting_title"]
+    assert form.valid_value("无职务")
+
+    migration = importlib.import_module("dossier.migrations.0004_accounting_title_none_label")
+    migration.unrelabel(global_apps, None)
+    assert label_for(title, "无职务") == "无职务"
+    migration.relabel(global_apps, None)
+    assert label_for(title, "无职务") == "无"
+
+
+def test_the_relabelling_migration_keeps_a_label_an_administrator_chose():
+    from django.apps import apps as global_apps
+
+    OptionItem.objects.filter(list_key=OptionList.ACCOUNTING_TITLE, value="无职务").update(label="暂无职务")
+    importlib.import_module("dossier.migrations.0004_accounting_title_none_label").relabel(global_apps, None)
+    assert label_for(OptionList.ACCOUNTING_TITLE, "无职务") == "暂无职务"
