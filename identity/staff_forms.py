@@ -19,6 +19,10 @@ class StaffLoginForm(CleanTextMixin, forms.Form):
 
     # One answer for every refusal: it must not tell which of the three was wrong.
     REFUSED = _("Incorrect username, password or authenticator code.")
+    # Only said to someone who gave the right password (staff_services: REUSED_TOTP).
+    CODE_REUSED = _(
+        "This authenticator code has already been used. Please wait for the next code (about 30 seconds) and try again."
+    )
 
     username = forms.CharField(
         label=_("Username"),

@@ -23,6 +23,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
+from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import hex_validator
 
@@ -49,6 +50,9 @@ class StaffSignInError(Exception):
     NOT_STAFF = "not_staff"
     NO_DEVICE = "no_device"
     BAD_TOTP = "bad_totp"
+    # Right password and the device's last accepted code again: the person may be told (they
+    # know the password already), and it still counts as a failure.
+    REUSED_TOTP = "reused_totp"
     LOCKED_OUT = "locked_out"
 
     def __init__(self, reason: str, *, locked_out: bool = False):
@@ -277,12 +281,24 @@ def _refuse(request, username: str, reason: str, user: User | None = None) -> No
     raise StaffSignInError(reason, locked_out=locked)
 
 
+def _is_last_used_code(device: TOTPDevice, token: str) -> bool:
+    """Whether `token` is the code of the time step the device last accepted (`last_t`)."""
+    if device.last_t < 0:
+        return False
+    try:
+        expected = hotp(device.bin_key, device.last_t, digits=device.digits)
+        return int(token) == expected
+    except (TypeError, ValueError):
+        return False
+
+
 def sign_in_staff(*, request, username: str, password: str, token: str) -> User:
     """Sign a staff member in with password + TOTP, or raise StaffSignInError.
 
     Order: django-axes' lockout check and the password (`authenticate`), then the kind of
     account, then the TOTP code against the user's confirmed devices (django-otp throttles
-    and refuses a code used before). On success the session key is rotated (`login`) and the
+    and refuses a code used before: with the right password, the code the device last accepted
+    is refused with reason REUSED_TOTP, which the page may name). On success the session key is rotated (`login`) and the
     device is stored in the session, so `user.is_verified()` is true. Every outcome writes one
     audit row (no password, no code); reaching AXES_FAILURE_LIMIT writes a lockout row as well.
     """
@@ -299,7 +315,12 @@ def sign_in_staff(*, request, username: str, password: str, token: str) -> User:
         device = next((d for d in devices if d.verify_token(token)), None)
     if device is None:
         _count_failure(request, username)
-        reason = StaffSignInError.BAD_TOTP if devices else StaffSignInError.NO_DEVICE
+        if not devices:
+            reason = StaffSignInError.NO_DEVICE
+        elif any(_is_last_used_code(d, token) for d in devices):
+            reason = StaffSignInError.REUSED_TOTP
+        else:
+            reason = StaffSignInError.BAD_TOTP
         _refuse(request, username, reason, user)
 
     with transaction.atomic():

@@ -191,7 +191,44 @@ def test_the_same_code_cannot_be_used_twice(client, reviewer):
 
     response = post_login(client, reviewer.username, code=code)
 
-    assert REFUSED in response.content.decode()
+    text = response.content.decode()
+    assert REFUSED not in text
+    assert "该动态验证码已使用过" in text
+    assert not response.wsgi_request.user.is_authenticated
+    assert login_events(result=AuditEvent.Result.FAILURE).get().detail["reason"] == "reused_totp"
+
+
+def test_a_used_code_with_a_wrong_password_gets_only_the_generic_message(client, reviewer):
+    code = StaffFactory.code_for(reviewer)
+    post_login(client, reviewer.username, code=code)
+    client.post(reverse("identity:logout"))
+
+    response = post_login(client, reviewer.username, password="not-the-password", code=code)
+
+    text = response.content.decode()
+    assert REFUSED in text and "已使用过" not in text
+
+
+def test_a_wrong_code_after_a_sign_in_still_gets_the_generic_message(client, reviewer):
+    code = StaffFactory.code_for(reviewer)
+    post_login(client, reviewer.username, code=code)
+    client.post(reverse("identity:logout"))
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+
+    response = post_login(client, reviewer.username, code=wrong)
+
+    text = response.content.decode()
+    assert REFUSED in text and "已使用过" not in text
+
+
+def test_a_reused_code_counts_as_a_failed_attempt_for_the_lockout(client, reviewer):
+    code = StaffFactory.code_for(reviewer)
+    post_login(client, reviewer.username, code=code)
+    client.post(reverse("identity:logout"))
+
+    post_login(client, reviewer.username, code=code)
+
+    assert sum(a.failures_since_start for a in AccessAttempt.objects.all()) == 1
 
 
 def test_an_empty_form_says_what_is_missing_next_to_each_field(client):

@@ -44,7 +44,8 @@ def _is_verified_staff(user) -> bool:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def staff_login(request):
-    """Username + password + TOTP in one form. Every refusal shows the same message."""
+    """Username + password + TOTP in one form. Every refusal shows the same message, except a
+    code used before together with the right password (that person knows the password)."""
     if request.method == "GET" and _is_verified_staff(request.user):
         return redirect(_next_url(request) or _landing_url())
     form = StaffLoginForm(request.POST or None)
@@ -56,9 +57,10 @@ def staff_login(request):
                 password=form.cleaned_data["password"],
                 token=form.cleaned_data["otp_token"],
             )
-        except StaffSignInError:
+        except StaffSignInError as exc:
             # A lockout is answered by django-axes' middleware with staff_locked.html.
-            form.add_error(None, StaffLoginForm.REFUSED)
+            reused = exc.reason == StaffSignInError.REUSED_TOTP
+            form.add_error(None, StaffLoginForm.CODE_REUSED if reused else StaffLoginForm.REFUSED)
         else:
             return redirect(_next_url(request) or _landing_url())
     return render(
