@@ -144,6 +144,8 @@ class _PinnedHTTPSHandler(urllib.request.HTTPSHandler):
 class Client:
     """One browser: its own cookies. Never follows redirects by itself (drills count every status)."""
 
+    sent = 0  # requests made by every client (the flow's count in the table)
+
     def __init__(self, base_url: str, *, cafile: str, connect_host: str = "127.0.0.1", timeout: float = 15.0):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -162,6 +164,7 @@ class Client:
             body = urllib.parse.urlencode(data, doseq=True).encode()
             all_headers["Content-Type"] = "application/x-www-form-urlencoded"
         request = urllib.request.Request(url, data=body, method=method, headers=all_headers)
+        Client.sent += 1
         started = time.monotonic()
         try:
             with self.opener.open(request, timeout=self.timeout) as response:

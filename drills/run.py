@@ -202,6 +202,7 @@ class Harness:
         self.uploader_csrf = ""
         self.seeding: subprocess.Popen | None = None
         self.approved: list[int] = []
+        self.inflight_duplicates = 0  # drill 3: copies sent twice in the documented at-least-once window
 
     # ----------------------------------------------------------------- environment
 
@@ -438,21 +439,27 @@ class Harness:
         return conf
 
     def prepare_database(self) -> None:
-        """A fresh database, as a deployment does it (README): migrate, collectstatic, create_staff."""
+        """A fresh database and bucket, as a deployment does it (README): migrate, collectstatic, create_staff."""
         sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)", database_url=PG_ADMIN_URL)
         sql(f"CREATE DATABASE {DATABASE}", database_url=PG_ADMIN_URL)
-        static = subprocess.Popen(
-            [PYTHON, "manage.py", "collectstatic", "--noinput"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        # These two need no database: they run while migrate does.
+        side = {
+            name: subprocess.Popen(
+                [PYTHON, "manage.py", *args],
+                cwd=ROOT,
+                env=self.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for name, args in (
+                ("collectstatic", ["collectstatic", "--noinput"]),
+                ("storage_check", ["storage_check", "--create-bucket"]),
+            )
+        }
         started = time.monotonic()
         self.manage("migrate", "--noinput")
         log(f"  migrate {time.monotonic() - started:.0f}s")
-        self.create_bucket()
         out = self.manage(
             "create_staff",
             STAFF_USERNAME,
@@ -466,20 +473,9 @@ class Harness:
             STAFF_PASSWORD,
         )
         self.staff_secret = re.search(r"TOTP secret \(shown once\): (\w+)", out).group(1)
-        _, errors = static.communicate(timeout=120)
-        check(static.returncode == 0, f"collectstatic failed: {errors[-500:]}")
-
-    def create_bucket(self) -> None:
-        """The bucket the deployment's storage needs (plug point: a management command if storage adds one)."""
-        import boto3
-
-        boto3.client(
-            "s3",
-            endpoint_url=f"http://127.0.0.1:{S3_PORT}",
-            aws_access_key_id="drills",
-            aws_secret_access_key="drills-secret",
-            region_name="us-east-1",
-        ).create_bucket(Bucket=BUCKET)
+        for name, proc in side.items():
+            output, _ = proc.communicate(timeout=120)
+            check(proc.returncode == 0, f"manage.py {name} failed: {output[-800:]}")
 
     def up(self) -> None:
         t = self.topology
@@ -593,7 +589,7 @@ class Harness:
 
     def flow(self) -> DrillResult:
         result = DrillResult("flow")
-        started = time.monotonic()
+        started, sent = time.monotonic(), Client.sent
         # The applications the drills decide are seeded meanwhile (a separate process).
         self.seeding = self.seed_start("pending", str(PENDING_FOR_DRILLS))
         self.accountant = self.sign_up(ACCOUNTANT)
@@ -616,7 +612,7 @@ class Harness:
         ]
         check(len(arrived) == 1, f"approval SMS at the fake: {len(arrived)}")
         result.note("approved; the approval SMS arrived at the fake")
-        result.survived, result.requests, result.seconds = True, 0, time.monotonic() - started
+        result.survived, result.requests, result.seconds = True, Client.sent - sent, time.monotonic() - started
         return result
 
     def prepare_drills(self) -> None:
