@@ -4,6 +4,7 @@ The form parses what was typed; the rules are the services' (`services.entry_pro
 and a direct service call refuse the same things with the same words.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django import forms
@@ -192,6 +193,11 @@ class CreditRecordForm(BootstrapForm):
         item = self.items.get(cleaned.get("item"))
         if item is None or self.has_error("year") or self.has_error("start_date"):
             return cleaned
+        if item.rule == CreditRule.PER_DAY:
+            # The days are asked once: the last day follows from the first day and the days attended.
+            days = cleaned.get("days")
+            span = days - 1 if isinstance(days, int) and 1 <= days <= max_days_of(item) else 0
+            cleaned["end_date"] = cleaned["start_date"] + datetime.timedelta(days=span)
         entry = Entry(
             item=item,
             year=cleaned["year"],

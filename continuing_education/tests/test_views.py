@@ -280,6 +280,27 @@ def test_the_item_fields_of_a_meeting_ask_for_days_and_show_the_proof_hint(perso
     assertContains(response, "需上传的证明材料：会议通知及参会记录")
 
 
+def test_a_meeting_asks_the_number_of_days_once_and_other_items_keep_their_end_date(person_client):
+    meeting = person_client.get(FIELDS, {"item": item(6).pk, "start_date": "2026-05-10"})
+    assertContains(meeting, 'name="days"', count=1)
+    assertContains(meeting, 'name="start_date"', count=1)
+    assertContains(meeting, 'value="2026-05-10"')  # kept when the item changes
+    assertNotContains(meeting, 'name="end_date"')
+    exam = person_client.get(FIELDS, {"item": item(1).pk})
+    assertContains(exam, 'name="end_date"', count=1)
+    assertNotContains(exam, 'name="days"')
+    page = person_client.get(NEW)
+    assertContains(page, 'name="start_date"', count=1)
+
+
+def test_a_meetings_last_day_follows_from_its_first_day_and_the_days(person_client, person):
+    data = form_data(person, 6, days="3", start_date="2026-05-10")
+    del data["end_date"]
+    assert person_client.post(NEW, data).status_code == 302
+    filed = CreditRecord.objects.get(person=person)
+    assert (filed.days, filed.end_date, filed.credits) == (3, datetime.date(2026, 5, 12), 30)
+
+
 # --------------------------------------------------------------------------- a record, correction, deletion
 
 
