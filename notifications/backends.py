@@ -60,6 +60,11 @@ class SmsBackend(ABC):
         """What in settings keeps this backend from sending (missing credentials, template codes)."""
         return []
 
+    @classmethod
+    def preload(cls) -> None:
+        """Import what sending needs at start-up rather than on the first message (a provider's SDK)."""
+        return None
+
     @abstractmethod
     def send(self, message: SmsMessage) -> str:
         """Hand one message to the provider and return its message id (or "").

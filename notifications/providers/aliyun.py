@@ -99,6 +99,20 @@ class AliyunBackend(SmsBackend):
             for name in missing_settings("SMS_ALIYUN_ACCESS_KEY_ID", "SMS_ALIYUN_ACCESS_KEY_SECRET", "SMS_SIGN_NAME")
         ]
 
+    @classmethod
+    def preload(cls) -> None:
+        import importlib
+
+        for module in (
+            "alibabacloud_dysmsapi20170525.client",
+            "alibabacloud_dysmsapi20170525.models",
+            "alibabacloud_tea_openapi.models",
+            "alibabacloud_tea_openapi.exceptions",
+            "darabonba.exceptions",
+            "darabonba.runtime",
+        ):
+            importlib.import_module(module)
+
     def _client(self):
         from alibabacloud_dysmsapi20170525.client import Client
         from alibabacloud_tea_openapi import models as openapi_models

@@ -95,6 +95,17 @@ class TencentBackend(SmsBackend):
         names = ("SMS_TENCENT_SECRET_ID", "SMS_TENCENT_SECRET_KEY", "SMS_TENCENT_SDK_APP_ID", "SMS_SIGN_NAME")
         return [f"{name} is not set" for name in missing_settings(*names)]
 
+    @classmethod
+    def preload(cls) -> None:
+        import importlib
+
+        for module in (
+            "tencentcloud.sms.v20210111.sms_client",
+            "tencentcloud.sms.v20210111.models",
+            "tencentcloud.common.exception.tencent_cloud_sdk_exception",
+        ):
+            importlib.import_module(module)
+
     def _client(self):
         from tencentcloud.common import credential
         from tencentcloud.common.profile.client_profile import ClientProfile
