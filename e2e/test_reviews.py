@@ -56,8 +56,7 @@ def test_a_reviewer_finds_returns_and_then_approves_an_application(live_server, 
     expect(page.get_by_role("heading", name="张三 · 浏览器测试申请")).to_be_visible()
     page.screenshot(path=str(screenshot_dir / "reviews_detail.png"), full_page=True)
 
-    # Returning without a reason: the error is next to the field, nothing changes.
-    page.once("dialog", lambda dialog: dialog.accept())
+    # Returning without a reason: the error is next to the field (no confirm dialog), nothing changes.
     page.get_by_test_id("return").click()
     expect(page.get_by_text("请填写退回原因")).to_be_visible()
     assert Application.objects.get(pk=wanted.pk).status == Status.PENDING
