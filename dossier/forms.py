@@ -5,11 +5,14 @@ edits a dossier (信息采集 now, 信息变更 later). The rules of each sectio
 submission re-checks every section through the same forms (`sections.section_errors`).
 """
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextMixin
 from documents.constants import DocumentKind
 from documents.selectors import document_for_owner
 from identity.constants import IdType
@@ -23,13 +26,18 @@ from .options import OptionField
 # ID types whose number carries the birth date and sex (the 18-character resident-ID structure).
 ID_TYPES_WITH_BIRTH_DATE = (IdType.RESIDENT_ID, IdType.RESIDENCE_PERMIT)
 MAX_EDUCATION_ROWS = 8
+# No date of the dossier lies before this day (a typo such as 0001-01-01 is refused).
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+# Youngest plausible age at enrolment, and at a qualification or the start of accounting work.
+MIN_AGE_AT_ENROLMENT = 10
+MIN_AGE_AT_WORK = 16
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
+        super().__init__({"min": EARLIEST_DATE.isoformat(), **(attrs or {})}, format="%Y-%m-%d")
 
 
 YES_NO = [("True", _("Yes")), ("False", _("No"))]
@@ -51,6 +59,24 @@ def not_in_future(value, message=None):
         raise ValidationError(message or _("This date cannot be in the future."))
 
 
+def not_before_1900(value):
+    if value and value < EARLIEST_DATE:
+        raise ValidationError(_("The date cannot be before 1 January 1900."), code="too_early")
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def earliest_at_age(birth_date: datetime.date | None, years: int) -> datetime.date | None:
+    """The first day on which a person born on `birth_date` is `years` old (None if unknown)."""
+    return add_years(birth_date, years) if birth_date else None
+
+
 def derived_birth_date_and_sex(dossier: Dossier):
     """(birth date, sex) read from the registered ID number, or None when the ID type has none."""
     if dossier.id_type not in ID_TYPES_WITH_BIRTH_DATE:
@@ -61,8 +87,15 @@ def derived_birth_date_and_sex(dossier: Dossier):
         return None
 
 
-class BootstrapMixin:
-    """Bootstrap classes on every widget, `is-invalid` on fields with errors."""
+def dossier_birth_date(dossier: Dossier) -> datetime.date | None:
+    """The birth date the date rules compare with: from the ID number when it carries one, else
+    the one entered on the 个人信息 step (None until it is entered)."""
+    derived = derived_birth_date_and_sex(dossier)
+    return derived[0] if derived is not None else dossier.birth_date
+
+
+class BootstrapMixin(CleanTextMixin):
+    """Bootstrap classes on every widget, `is-invalid` on fields with errors; text hygiene (`core.forms`)."""
 
     def _style_widgets(self):
         errors = self._errors or {}  # never triggers validation (called from __init__ too)
@@ -99,7 +132,9 @@ class PersonalForm(SectionForm):
     性别 and 出生日期 come from a resident ID when there is one."""
 
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", _("Please choose")), *Sex.choices])
-    birth_date = forms.DateField(label=_("Date of birth"), widget=DateInput(), validators=[not_in_future])
+    birth_date = forms.DateField(
+        label=_("Date of birth"), widget=DateInput(), validators=[not_in_future, not_before_1900]
+    )
     ethnicity = OptionField(OptionList.ETHNICITY)
     political_status = OptionField(OptionList.POLITICAL_STATUS)
     address = forms.CharField(label=_("Contact address"), max_length=200)
@@ -151,14 +186,20 @@ class EducationForm(BootstrapMixin, forms.Form):
     degree = OptionField(OptionList.DEGREE, required=False)
     school = forms.CharField(label=_("School"), max_length=100, required=False)
     major = forms.CharField(label=_("Major"), max_length=100, required=False)
-    enrolled_on = forms.DateField(label=_("Enrolment date"), widget=DateInput(), required=False)
-    graduated_on = forms.DateField(label=_("Graduation date"), widget=DateInput(), required=False)
+    enrolled_on = forms.DateField(
+        label=_("Enrolment date"), widget=DateInput(), required=False, validators=[not_before_1900]
+    )
+    graduated_on = forms.DateField(
+        label=_("Graduation date"), widget=DateInput(), required=False, validators=[not_before_1900]
+    )
     certificate_no = forms.CharField(label=_("Diploma number"), max_length=50, required=False)
 
     DETAIL_FIELDS = ("study_mode", "degree", "school", "major", "enrolled_on", "graduated_on", "certificate_no")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, birth_date: datetime.date | None = None, **kwargs):
+        """`birth_date`: the person's (`dossier_birth_date`), for the enrolment date's lower bound."""
         super().__init__(*args, **kwargs)
+        self.birth_date = birth_date
         self._style_widgets()
 
     def clean(self):
@@ -185,8 +226,16 @@ class EducationForm(BootstrapMixin, forms.Form):
                 self.add_error(name, message)
         enrolled, graduated = data.get("enrolled_on"), data.get("graduated_on")
         today = timezone.localdate()
+        earliest = earliest_at_age(self.birth_date, MIN_AGE_AT_ENROLMENT)
         if enrolled and enrolled > today:
             self.add_error("enrolled_on", _("The enrolment date cannot be in the future."))
+        elif enrolled and earliest and enrolled < earliest:
+            self.add_error(
+                "enrolled_on",
+                _("The enrolment date must be at least 10 years after the date of birth (%(date)s or later).")
+                % {"date": earliest.isoformat()},
+            )
+            enrolled = None  # the graduation date is compared with a plausible enrolment date only
         if graduated and graduated > today:
             self.add_error("graduated_on", _("The graduation date cannot be in the future."))
         elif enrolled and graduated and graduated <= enrolled:
@@ -222,7 +271,7 @@ class QualificationForm(SectionForm):
     qualification_level = OptionField(OptionList.QUALIFICATION_LEVEL, required=False)
     qualification_obtained_by = OptionField(OptionList.QUALIFICATION_OBTAINED_BY, required=False)
     qualification_date = forms.DateField(
-        label=_("Date obtained"), widget=DateInput(), required=False, validators=[not_in_future]
+        label=_("Date obtained"), widget=DateInput(), required=False, validators=[not_in_future, not_before_1900]
     )
     qualification_certificate_no = forms.CharField(
         label=_("Certificate or approval number"), max_length=50, required=False
@@ -276,8 +325,16 @@ class QualificationForm(SectionForm):
             self.add_error("qualification_level", _("Please choose the level of the qualification."))
         if data.get("qualification_obtained_by") in ("", NONE) and "qualification_obtained_by" not in self.errors:
             self.add_error("qualification_obtained_by", _("Please choose how the qualification was obtained."))
-        if not data.get("qualification_date") and "qualification_date" not in self.errors:
+        obtained = data.get("qualification_date")
+        earliest = earliest_at_age(dossier_birth_date(self.dossier), MIN_AGE_AT_WORK)
+        if not obtained and "qualification_date" not in self.errors:
             self.add_error("qualification_date", _("Please enter the date the qualification was obtained."))
+        elif obtained and earliest and obtained < earliest:
+            self.add_error(
+                "qualification_date",
+                _("The date obtained must be at least 16 years after the date of birth (%(date)s or later).")
+                % {"date": earliest.isoformat()},
+            )
         if not data.get("qualification_certificate_no"):
             self.add_error("qualification_certificate_no", _("Please enter the certificate or approval number."))
         return data
@@ -310,7 +367,10 @@ class PostForm(SectionForm):
     employer_address = forms.CharField(label=_("Employer address"), max_length=200, required=False)
     accounting_post = OptionField(OptionList.ACCOUNTING_POST, required=False)
     accounting_since = forms.DateField(
-        label=_("In accounting work since"), widget=DateInput(), required=False, validators=[not_in_future]
+        label=_("In accounting work since"),
+        widget=DateInput(),
+        required=False,
+        validators=[not_in_future, not_before_1900],
     )
     unit = ReviewUnitField(label=_("Administrative region"))
 
@@ -348,4 +408,12 @@ class PostForm(SectionForm):
             for name, message in required.items():
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, message)
+            since = data.get("accounting_since")
+            earliest = earliest_at_age(dossier_birth_date(self.dossier), MIN_AGE_AT_WORK)
+            if since and earliest and since < earliest:
+                self.add_error(
+                    "accounting_since",
+                    _("Accounting work cannot have started before the age of 16 (%(date)s or later).")
+                    % {"date": earliest.isoformat()},
+                )
         return data

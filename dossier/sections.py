@@ -12,7 +12,14 @@ from django.forms import BaseForm, BaseFormSet
 from django.utils.datastructures import MultiValueDict
 
 from .constants import Step
-from .forms import EDUCATION_PREFIX, EducationFormSet, PersonalForm, PostForm, QualificationForm
+from .forms import (
+    EDUCATION_PREFIX,
+    EducationFormSet,
+    PersonalForm,
+    PostForm,
+    QualificationForm,
+    dossier_birth_date,
+)
 from .models import Dossier, EducationRecord
 
 # Posted keys that are not form input (buttons, the CSRF token).
@@ -31,7 +38,8 @@ class Section:
             return self.form_class(data, dossier=dossier)
         if data is None:
             return EducationFormSet(prefix=EDUCATION_PREFIX, initial=education_initial(dossier))
-        return EducationFormSet(data, prefix=EDUCATION_PREFIX)
+        # The person's birth date bounds the enrolment dates (`EducationForm`).
+        return EducationFormSet(data, prefix=EDUCATION_PREFIX, form_kwargs={"birth_date": dossier_birth_date(dossier)})
 
     def stored_data(self, dossier: Dossier) -> MultiValueDict:
         """What is stored, as posted data: binding it re-checks the stored values with the form's rules."""
