@@ -46,6 +46,8 @@ S3_PORT = 18730  # the moto server; the app reaches it through the switchable pr
 S3_PROXY_PORT = 18731
 SMS_PORT = 18740
 
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"  # Debian puts it in /usr/sbin
+
 DATABASE = "hbkj_drills"
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
@@ -379,7 +381,7 @@ class Harness:
         add(
             Service(
                 "nginx",
-                ["nginx", "-p", str(nginx_conf.parent), "-c", str(nginx_conf), "-g", "daemon off;"],
+                [NGINX, "-p", str(nginx_conf.parent), "-c", str(nginx_conf), "-g", "daemon off;"],
                 self.env,
                 logs / "nginx.log",
                 port=HTTPS_PORT,
@@ -414,7 +416,7 @@ class Harness:
         )
         out = subprocess.run(
             ["bash", str(ROOT / "deploy" / "check-nginx.sh"), "--render", str(prefix)],
-            env={**os.environ, "HTTP_PORT": str(HTTP_PORT), "HTTPS_PORT": str(HTTPS_PORT)},
+            env={**os.environ, "HTTP_PORT": str(HTTP_PORT), "HTTPS_PORT": str(HTTPS_PORT), "NGINX": NGINX},
             check=True,
             capture_output=True,
             text=True,
@@ -434,7 +436,7 @@ class Harness:
         # nginx's workers run as nobody: they read the static files and write body buffers here.
         for path in (self.workdir, prefix):
             path.chmod(0o755)
-        test = subprocess.run(["nginx", "-t", "-q", "-p", str(prefix), "-c", str(conf)], capture_output=True, text=True)
+        test = subprocess.run([NGINX, "-t", "-q", "-p", str(prefix), "-c", str(conf)], capture_output=True, text=True)
         check(test.returncode == 0, f"nginx -t failed: {test.stderr}")
         return conf
 
@@ -477,8 +479,26 @@ class Harness:
             output, _ = proc.communicate(timeout=120)
             check(proc.returncode == 0, f"manage.py {name} failed: {output[-800:]}")
 
+    def preflight(self) -> None:
+        missing = [
+            hint
+            for ok, hint in (
+                (os.path.exists(NGINX), "nginx (apt-get install nginx-light)"),
+                (shutil.which("redis-server"), "redis-server (apt-get install redis-server)"),
+                (shutil.which("pg_ctlcluster"), "pg_ctlcluster (postgresql-common)"),
+                (shutil.which("openssl"), "openssl"),
+            )
+            if not ok
+        ]
+        check(not missing, f"missing: {', '.join(missing)}")
+        try:
+            sql("SELECT 1", database_url=PG_ADMIN_URL, retries=1)
+        except Exception as exc:  # noqa: BLE001 - one clear line instead of a traceback
+            raise DrillFailed(f"PostgreSQL on 127.0.0.1:5432 (user postgres) does not answer: {exc}") from None
+
     def up(self) -> None:
         t = self.topology
+        self.preflight()
         self.add_services()
         for name in ("redis-cache", "redis-broker", "s3", "sms"):
             t[name].start()
