@@ -71,6 +71,18 @@ def test_the_page_is_public_and_linked_from_the_home_page_and_the_sign_in_page(c
     assertContains(client.get(reverse("identity:login")), f'href="{APPLY}"')
 
 
+def test_every_required_field_is_starred_and_the_unit_carries_no_choose_with_care_warning(client, units):
+    page = client.get(APPLY).content.decode()
+    star = '<span class="text-danger" aria-hidden="true">*</span>'
+    labels = re.findall(r"<(?:label|legend)[^>]*>(.*?)</(?:label|legend)>", page, flags=re.S)
+    starred = {label.replace(star, "").strip() for label in labels if star in label}
+    for label in ["证件类型", "证件号码", "姓名", "新手机号", "短信验证码", "更换原因", "所在地行政区划"]:
+        assert any(label in text for text in starred), label
+    assert sum(1 for text in labels if star in text) >= 10  # … and the three photos
+    assert "谨慎选择" not in page
+    assert "申请将交由管理您信息的单位审核；否则交由此处选择的单位审核" in page
+
+
 def test_the_code_goes_to_the_new_phone_and_the_answer_is_the_same_whoever_asks(client, person):
     registered = ask_for_code(client)
     assert backends.outbox[-1][0] == NEW_PHONE
