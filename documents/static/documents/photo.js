@@ -33,6 +33,13 @@
     element.style.top = frame.y + "px";
     element.style.width = frame.w + "px";
     element.style.height = frame.h + "px";
+    // The frame is a two-dimensional slider: its value is the horizontal position (0–100 %),
+    // the spoken text gives both positions.
+    var percentX = Math.round(100 * frame.x / Math.max(state.displayWidth - frame.w, 1));
+    var percentY = Math.round(100 * frame.y / Math.max(state.displayHeight - frame.h, 1));
+    element.setAttribute("aria-valuenow", String(percentX));
+    element.setAttribute("aria-valuetext", (element.dataset.valuetext || "{x}, {y}")
+      .replace("{x}", percentX + "%").replace("{y}", percentY + "%"));
     writeCrop(picker, state);
   }
 
@@ -141,10 +148,17 @@
     if (!frame) return;
     var steps = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
     var step = steps[event.key];
-    if (!step) return;
     var picker = frame.closest("[data-photo-picker]");
     var state = states.get(picker);
     if (!state) return;
+    if (event.key === "Home" || event.key === "End") {
+      // Slider keys: to the left or right edge.
+      event.preventDefault();
+      state.frame.x = event.key === "Home" ? 0 : state.displayWidth;
+      place(picker, state);
+      return;
+    }
+    if (!step) return;
     event.preventDefault();
     var distance = event.shiftKey ? 10 : 2;
     state.frame.x += step[0] * distance;
