@@ -65,3 +65,12 @@ def test_notice_page_ends_with_the_way_on_to_register_and_sign_in(client):
     assert f'href="{reverse("identity:login")}"' in tail
     assert "去注册" in tail
     assert "去登录" in tail
+
+
+def test_a_browser_asking_for_english_gets_the_chinese_pages(client):
+    for accept in ("en", "en-US,en;q=0.9", "en-GB,fr;q=0.5"):
+        response = client.get(reverse("core:notice"), headers={"accept-language": accept})
+        text = response.content.decode()
+        assert response["Content-Language"] == "zh-hans"
+        assert '<html lang="zh-hans">' in text
+        assert "采集须知" in text and "去注册" in text
