@@ -48,7 +48,7 @@ def test_approval_makes_the_dossier_the_persons_record_and_keeps_a_version(units
     assert version.application == payload.application
     assert version.snapshot == dossier_snapshot(payload.dossier)
     assert version.snapshot["post"]["unit"] == {"code": "420102", "name": "江岸区"}
-    assert outbox[-1][1] == "您的信息采集已审核通过"
+    assert outbox[-1][1] == "【湖北省会计人员管理系统】您的信息采集已审核通过。"
 
 
 def test_a_later_approved_version_is_added_and_the_earlier_one_kept(units):
@@ -95,7 +95,7 @@ def test_returned_the_reason_is_shown_and_the_steps_are_editable_again(
     payload = collection(state="pending")
     with django_capture_on_commit_callbacks(execute=True):
         decide(payload, "return_for_changes", reason="学历证书照片模糊，请重新上传")
-    assert outbox[-1][1] == "您的信息采集已退回，原因：学历证书照片模糊，请重新上传"
+    assert outbox[-1][1] == "【湖北省会计人员管理系统】您的信息采集已退回，原因：学历证书照片模糊，请重新上传。请登录系统修改后重新提交。"
     client.force_login(payload.application.applicant)
     assert client.get(reverse("dossier:collect")).url == reverse("dossier:status")
     page = text(client.get(reverse("dossier:status")))

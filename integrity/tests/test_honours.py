@@ -105,7 +105,7 @@ def test_return_correct_resubmit_and_approve_is_the_whole_cycle(person, django_c
     application = honour(person)
     with django_capture_on_commit_callbacks(execute=True):
         _decide(application, "return_for_changes", reason="文号有误")
-    assert outbox[-1] == (person.phone, "您申请的诚信记录（表彰奖励）已退回，原因：文号有误")
+    assert outbox[-1] == (person.phone, "【湖北省会计人员管理系统】您的诚信录入 / 表彰奖励已退回，原因：文号有误。请登录系统修改后重新提交。")
 
     services.resubmit_honour(
         person=person,
@@ -120,7 +120,7 @@ def test_return_correct_resubmit_and_approve_is_the_whole_cycle(person, django_c
         _decide(application, "approve")
     application.refresh_from_db()
     assert application.status == Status.APPROVED
-    assert outbox[-1] == (person.phone, "您申请的诚信记录（表彰奖励）已审核通过。")
+    assert outbox[-1] == (person.phone, "【湖北省会计人员管理系统】您的诚信录入 / 表彰奖励已审核通过。")
     events = list(ReviewEvent.objects.filter(application=application).values_list("event_type", flat=True))
     assert events == ["created", "submitted", "returned", "resubmitted", "approved"]
 
