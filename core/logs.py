@@ -167,6 +167,12 @@ def logging_config(*, log_format: str, level: str) -> dict:
             "django.request": {"level": "ERROR"},
             # Health probes log every failed check as a warning with a traceback; keep them.
             "health_check": {"level": "WARNING"},
+            # HTTP libraries log whole request URLs and bodies at DEBUG: the Alibaba Cloud SDK puts an
+            # SMS template's parameters (a one-time code) in the query string, Tencent's SDK logs the
+            # body. Never below WARNING, whatever LOG_LEVEL says.
+            "urllib3": {"level": "WARNING"},
+            "tencentcloud_sdk_common": {"level": "WARNING"},
+            "alibabacloud_tea_openapi": {"level": "WARNING"},
         },
     }
 

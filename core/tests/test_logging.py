@@ -214,3 +214,18 @@ def test_django_request_lines_logged_after_the_middleware_carry_the_request_id()
         logging.getLogger("django.request").error("Internal error: %s", request.path, extra={"request": request})
     assert lines[0]["request_id"] == "req-late"
     assert "request" not in lines[0]  # the request object itself is not dumped
+
+
+def test_http_libraries_never_log_requests_even_at_debug_level(settings):
+    """Their DEBUG lines carry request URLs and bodies, where an SMS provider SDK puts the code."""
+    import logging.config
+
+    from core.logs import logging_config
+
+    logging.config.dictConfig(logging_config(log_format="json", level="DEBUG"))
+    try:
+        for name in ("urllib3", "urllib3.connectionpool", "tencentcloud_sdk_common"):
+            assert not logging.getLogger(name).isEnabledFor(logging.DEBUG), name
+            assert not logging.getLogger(name).isEnabledFor(logging.INFO), name
+    finally:
+        logging.config.dictConfig(settings.LOGGING)
