@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic.base import RedirectView
 from django_otp.admin import OTPAdminSite
 
 from core import health
@@ -16,6 +18,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
+    # Browsers ask for /favicon.ico whatever the page says: send them to the SVG mark (core/static).
+    path("favicon.ico", RedirectView.as_view(url=static("core/favicon.svg"), permanent=True), name="favicon"),
     path("", include("core.urls")),
     path("accounts/", include("identity.urls")),
     path("captcha/", include("captcha.urls")),

@@ -74,3 +74,15 @@ def test_a_browser_asking_for_english_gets_the_chinese_pages(client):
         assert response["Content-Language"] == "zh-hans"
         assert '<html lang="zh-hans">' in text
         assert "采集须知" in text and "去注册" in text
+
+
+def test_pages_link_the_favicon_and_favicon_ico_leads_to_it(client):
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    assert finders.find("core/favicon.svg")
+    icon = static("core/favicon.svg")
+    assert f'<link rel="icon" href="{icon}"' in client.get(reverse("core:home")).content.decode()
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == icon

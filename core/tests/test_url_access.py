@@ -58,6 +58,7 @@ PUBLIC = {
     "healthz",
     "readyz",
     "metrics",
+    "favicon",  # /favicon.ico: a redirect to the static icon
 }
 # Exists only with DEBUG on; without it the page answers 404 like any unknown URL.
 DEBUG_ONLY = {"notifications:dev_outbox"}
