@@ -444,9 +444,11 @@ class Harness:
         """A fresh database and bucket, as a deployment does it (README): migrate, collectstatic, create_staff."""
         sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)", database_url=PG_ADMIN_URL)
         sql(f"CREATE DATABASE {DATABASE}", database_url=PG_ADMIN_URL)
-        # These two need no database: they run while migrate does.
+        # collectstatic first: with DEBUG=0 the manifest must exist before anything loads the URLconf
+        # (config/urls.py resolves a static URL at import time). storage_check and check --deploy run while migrate does.
+        self.manage("collectstatic", "--noinput")
         side = {
-            name: subprocess.Popen(
+            " ".join(args): subprocess.Popen(
                 [PYTHON, "manage.py", *args],
                 cwd=ROOT,
                 env=self.env,
@@ -454,10 +456,7 @@ class Harness:
                 stderr=subprocess.STDOUT,
                 text=True,
             )
-            for name, args in (
-                ("collectstatic", ["collectstatic", "--noinput"]),
-                ("storage_check", ["storage_check", "--create-bucket"]),
-            )
+            for args in (("storage_check", "--create-bucket"), ("check", "--deploy", "--fail-level", "WARNING"))
         }
         started = time.monotonic()
         self.manage("migrate", "--noinput")
