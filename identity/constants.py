@@ -22,6 +22,12 @@ class UserKind(models.TextChoices):
 
 
 class StaffRole(models.TextChoices):
+    """Staff roles. 等保 level 3 separation of duties: the system administrator (system settings and
+    unit administrators), the security administrator (staff security: lockouts, devices, the audit
+    log) and the auditor (reads the audit log, changes nothing) are different people."""
+
     REVIEWER = "reviewer", _("Reviewer")
     UNIT_ADMIN = "unit_admin", _("Unit administrator")
     SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDITOR = "auditor", _("Auditor")
