@@ -30,6 +30,7 @@ urlpatterns = [
     path("ce/", include("continuing_education.urls")),
     path("integrity/", include("integrity.urls")),
     path("phone-change/", include("phone_change.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    """Statistics and exports for the finance bureaus. Reads every other app; nothing reads reports."""
+
+    name = "reports"
+    verbose_name = _("Statistics and exports")
