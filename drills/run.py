@@ -643,6 +643,12 @@ class Harness:
 
     def heal(self) -> None:
         """Whatever a failed drill left broken comes back before the next one."""
+        try:
+            sql("SELECT 1", database_url=PG_ADMIN_URL, retries=4)
+        except Exception:  # noqa: BLE001 - PostgreSQL left down by drill 2: start it again
+            version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[0]
+            log(f"starting PostgreSQL {version}/main again")
+            subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=False)
         self.s3_proxy.set_mode("pass")
         try:
             self.sms.set_mode("ok")
