@@ -55,9 +55,9 @@ restore-drill: setup
 	deploy/restore_drill.sh
 
 ## drills: the production topology on this machine (nginx, 2 gunicorn, Celery worker + beat, PostgreSQL, 2 Redis,
-## moto S3, the Alibaba SMS fake), a real flow through nginx, then fault drills (drills/README.md; about 3-5 minutes)
+## moto S3, the Alibaba SMS fake), a real flow through nginx, then fault drills (drills/README.md; 1.5-4 minutes)
 .PHONY: drills
 drills: setup
-	@pidfile=$$(mktemp); \
+	@pidfile=$$(mktemp -t hbkj-drills-pids.XXXXXX); \
 	trap 'while read -r pgid; do kill -KILL -- "-$$pgid" 2>/dev/null || true; done <"'"$$pidfile"'"; rm -f "'"$$pidfile"'"' EXIT; \
 	DRILLS_PIDFILE=$$pidfile $(BIN)/python -m drills
