@@ -126,6 +126,14 @@ class Dossier(models.Model):
     class Meta:
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
+        indexes = [
+            # 人员查询 by employer (统一社会信用代码): the dossiers naming it, then their owners.
+            models.Index(
+                fields=["employer_uscc", "owner"],
+                name="dossier_employer_uscc_idx",
+                condition=~models.Q(employer_uscc=""),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.full_name} #{self.pk}"

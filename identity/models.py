@@ -55,6 +55,13 @@ class User(AbstractUser):
                 name="identity_unique_accountant_id",
             ),
         ]
+        indexes = [
+            # Staff look a person up by ID number whatever its type (人员查询, 诚信记录管理).
+            models.Index(fields=["id_number", "id_type"], name="identity_user_id_number_idx"),
+            # Name prefix (`LIKE '张%'`): varchar_pattern_ops serves LIKE under any collation on
+            # PostgreSQL; elsewhere it is a plain index.
+            models.Index(fields=["full_name"], opclasses=["varchar_pattern_ops"], name="identity_user_name_prefix"),
+        ]
 
     def __str__(self):
         return self.full_name or self.username
