@@ -23,7 +23,13 @@ from . import change_services, services
 from .change_diff import DATA_SECTIONS
 from .change_selectors import open_change, record_versions, summarise
 from .constants import Step
-from .section_requests import autosave_response, education_rows_form, photo_context, posted_section_data
+from .section_requests import (
+    autosave_response,
+    education_row_response,
+    education_rows_form,
+    photo_context,
+    posted_section_data,
+)
 from .sections import SECTIONS, as_data, input_from_post
 from .selectors import approved_record, latest_collection
 
@@ -162,8 +168,17 @@ def change_section_draft(request, step):
     return autosave_response(request, open_change(request.user), step)
 
 
+@accountant_required
+@require_POST
+def change_education_row(request):
+    """Add a row to the 学历信息 section of a change without reloading the page (htmx)."""
+    url = reverse("dossier:change_education_row")
+    return education_row_response(request, open_change(request.user), add_row_url=url)
+
+
 def _render_section(request, payload, step, form, *, kept=False):
     extra = photo_context(request, step, form)
+    extra["add_row_url"] = reverse("dossier:change_education_row")
     context = {
         "payload": payload,
         "application": payload.application,

@@ -1,12 +1,14 @@
 """Request handling shared by the collection steps and the change sections (same section forms)."""
 
 from django.http import Http404, HttpResponse
+from django.shortcuts import render
 
 from documents.exceptions import UploadRejected
 from documents.selectors import document_for_owner
 
 from . import services
 from .constants import Step
+from .forms import EDUCATION_PREFIX
 from .sections import SECTIONS, education_with_row_added, education_with_row_removed, input_from_post
 
 
@@ -67,3 +69,27 @@ def autosave_response(request, payload, step: Step) -> HttpResponse:
     except services.DossierError as exc:
         return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
     return HttpResponse(status=204)
+
+
+def education_row_response(request, payload, *, add_row_url: str) -> HttpResponse:
+    """Add a row (增加一行) without reloading the page (htmx, issue #8): only the new 学历 row.
+
+    The whole form is posted (what was typed so far is kept in the draft, like `autosave_input`);
+    the answer is the new row, appended to the rows, plus out-of-band the formset's TOTAL_FORMS,
+    the earlier rows' remove buttons and the add button (gone at the maximum). 404 without an open
+    draft, 409 once the application can no longer be edited, 204 (nothing added) at the maximum.
+    The full-page post (`education_rows_form`) stays the fallback without script.
+    """
+    if payload is None:
+        raise Http404
+    total_key = f"{EDUCATION_PREFIX}-TOTAL_FORMS"
+    data = education_with_row_added(request.POST)
+    if data[total_key] == request.POST.get(total_key):  # already at the maximum
+        return HttpResponse(status=204)
+    try:
+        services.autosave_input(payload=payload, step=Step.EDUCATION, data=dict(data.lists()))
+    except services.DossierError as exc:
+        return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
+    form = SECTIONS[Step.EDUCATION].form_from_input(payload.dossier, data)
+    context = {"form": form, "add_row_url": add_row_url}
+    return render(request, "dossier/sections/_education_row_added.html", context)

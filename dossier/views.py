@@ -21,7 +21,13 @@ from .change_selectors import record_versions
 from .constants import STEPS, Step
 from .proofs import checklist
 from .record_sections import render_sections
-from .section_requests import autosave_response, education_rows_form, photo_context, posted_section_data
+from .section_requests import (
+    autosave_response,
+    education_row_response,
+    education_rows_form,
+    photo_context,
+    posted_section_data,
+)
 from .sections import (
     SECTIONS,
     as_data,
@@ -131,9 +137,20 @@ def step_draft(request, step):
     return autosave_response(request, payload, step)
 
 
+@accountant_required
+@require_POST
+def step_education_row(request):
+    """Add a row to 学历信息 without reloading the page (htmx); see `education_row_response`."""
+    payload = collection_payload(request.user)
+    if payload is not None and STEPS.index(Step.EDUCATION) > STEPS.index(Step(payload.furthest_step)):
+        raise Http404
+    return education_row_response(request, payload, add_row_url=reverse("dossier:step_education_row"))
+
+
 def _render_section(request, payload, step, form, *, kept=False):
     extra = photo_context(request, step, form)
     extra["kept"] = kept
+    extra["add_row_url"] = reverse("dossier:step_education_row")
     context = _wizard_context(payload, step, form=form, section_template=SECTIONS[step].template, **extra)
     return render(request, "dossier/step.html", context)
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from documents.tests import corpus
 from dossier.models import CollectionPayload, OptionItem
 from dossier.options import invalidate_options, load_option_items
-from dossier.tests.factories import approved_person
+from dossier.tests.factories import approved_person, collection
 from e2e.helpers import sign_in_accountant, wait_for_htmx
 from identity.tests.factories import AccountantFactory, review_unit
 
@@ -112,3 +112,36 @@ def test_a_change_section_keeps_what_was_typed_when_left_by_the_menu(live_server
     page.goto(live_server.url + "/dossier/change/section/post/")
     expect(page.get_by_label("工作单位", exact=True)).to_have_value("黄石某某制造有限公司")
     expect(page.get_by_test_id("kept-input")).to_be_visible()
+
+
+def test_add_a_row_appends_it_in_place_and_the_new_row_is_kept(live_server, page, reference_data):
+    """学历信息 "增加一行" (issue #8): no page reload, no jump to the top; the new row's input is autosaved."""
+    collection(AccountantFactory(full_name=NAME, id_number=ID_NUMBER, phone=PHONE), state="complete")
+    sign_in_accountant(page, live_server, id_number=ID_NUMBER, phone=PHONE, name=NAME)
+    step = live_server.url + "/dossier/collect/step/education/"
+    page.set_viewport_size({"width": 1280, "height": 500})
+    page.goto(step)
+    expect(page.get_by_test_id("education-row")).to_have_count(1)
+    page.get_by_label("毕业证书编号").first.fill("104861201205000999")
+    page.get_by_test_id("add-row").scroll_into_view_if_needed()
+    page.evaluate("() => { window.__noReload = 'still here'; }")
+    scrolled = page.evaluate("() => window.scrollY")
+    assert scrolled > 0  # the button is below the fold: a reload would jump back to the top
+    page.get_by_test_id("add-row").click()
+    expect(page.get_by_test_id("education-row")).to_have_count(2)
+    wait_for_htmx(page)
+    assert page.evaluate("() => window.__noReload") == "still here"
+    assert abs(page.evaluate("() => window.scrollY") - scrolled) <= 2  # (scroll anchoring may nudge it a pixel)
+    expect(page.locator("#id_edu-TOTAL_FORMS")).to_have_value("2")
+    expect(page.get_by_test_id("remove-row")).to_have_count(2)  # the first row can now be removed
+    expect(page.get_by_label("毕业证书编号").first).to_have_value("104861201205000999")
+    # Typing into the new row is autosaved like the rest of the form.
+    page.get_by_label("学历").nth(1).select_option(label="硕士研究生")
+    page.get_by_label("毕业学校").nth(1).fill("华中科技大学")
+    expect(page.get_by_test_id("autosave-status")).to_contain_text("草稿已保存")
+    leave_by_menu(page, live_server)
+    page.goto(step)
+    expect(page.get_by_test_id("education-row")).to_have_count(2)
+    expect(page.get_by_label("毕业学校").nth(1)).to_have_value("华中科技大学")
+    expect(page.get_by_label("学历").nth(1)).to_have_value("硕士研究生")
+    expect(page.get_by_label("毕业证书编号").first).to_have_value("104861201205000999")
