@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "continuing_education",
     "integrity",
     "reports",
+    "reports.exports",
+    "reports.people",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "core.middleware.IdleTimeoutMiddleware",
+    "identity.middleware.PasswordChangeRequiredMiddleware",
     "core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "documents.middleware.StorageUnavailableMiddleware",
@@ -108,6 +111,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+# Optional read replica (a streaming-replication standby run by the operator): only reads inside
+# core.db_router.use_replica() go there (dashboards, exports, the audit viewer); writes and
+# migrations never do. Tests read it as the primary (MIRROR).
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
@@ -391,6 +403,12 @@ _NIGHTLY = {"expires": 6 * 3600}
 CELERY_BEAT_SCHEDULE.update(
     {
         "maintenance-sms-codes": {"task": "maintenance.sms_codes", "schedule": crontab(minute=5), "options": _HOURLY},
+        # 统计分析 aggregates (reports.statistics_refresh): incremental, every 10 minutes.
+        "reports-refresh-statistics": {
+            "task": "reports.refresh_statistics",
+            "schedule": crontab(minute="*/10"),
+            "options": {"expires": 9 * 60},
+        },
         "maintenance-captchas": {"task": "maintenance.captchas", "schedule": crontab(minute=10), "options": _HOURLY},
         "maintenance-sessions": {
             "task": "maintenance.sessions",
