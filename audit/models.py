@@ -30,11 +30,29 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     actor_name = models.CharField(_("actor name"), max_length=100, blank=True)
     actor_role = models.CharField(_("role"), max_length=30, blank=True)
     actor_unit = models.CharField(_("unit"), max_length=60, blank=True)
+    # The actor's review unit when the row was written (staff only; accountants, anonymous callers
+    # and the system have none). Scopes the audit viewer: an auditor sees their unit and below.
+    # No database constraint and no cascade: audit rows never change when a unit does.
+    unit = models.ForeignKey(
+        "regions.ReviewUnit",
+        verbose_name=_("review unit"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # served by audit_unit_time_idx
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     action = models.CharField(_("action"), max_length=60, db_index=True)
     object_type = models.CharField(_("object type"), max_length=60, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
@@ -49,7 +67,21 @@ class AuditEvent(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        # Every filter of the audit viewer (audit.selectors) is an equality on the leading columns
+        # followed by the keyset order (created_at, id) descending: one index range scan per page.
+        indexes = [
+            models.Index(fields=["created_at", "id"], name="audit_time_idx"),
+            models.Index(fields=["actor", "created_at", "id"], name="audit_actor_time_idx"),
+            models.Index(fields=["action", "created_at", "id"], name="audit_action_time_idx"),
+            models.Index(fields=["object_type", "object_id", "created_at", "id"], name="audit_object_time_idx"),
+            models.Index(fields=["unit", "created_at", "id"], name="audit_unit_time_idx"),
+            # Failures and denials are few: a partial index finds them without scanning successes.
+            models.Index(
+                fields=["result", "created_at", "id"],
+                name="audit_unusual_result_idx",
+                condition=~models.Q(result="success"),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.result}"

@@ -9,13 +9,14 @@ from .models import AuditEvent
 
 def _actor_snapshot(actor) -> dict:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return {"actor": None, "actor_name": "", "actor_role": "", "actor_unit": ""}
+        return {"actor": None, "actor_name": "", "actor_role": "", "actor_unit": "", "unit_id": None}
     unit = getattr(actor, "unit", None)
     return {
         "actor": actor,
         "actor_name": actor.display_name[:100],
         "actor_role": (actor.role or actor.kind)[:30],
         "actor_unit": (unit.name if unit else "")[:60],
+        "unit_id": unit.pk if unit else None,
     }
 
 
