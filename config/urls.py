@@ -1,11 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic.base import RedirectView
 from django_otp.admin import OTPAdminSite
 
 from core import health
+from core import views as core_views
 from core.constants import SITE_TITLE
 
 # System administrators reach the admin with password + TOTP, like every staff member.
@@ -19,7 +18,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", health.metrics, name="metrics"),
     # Browsers ask for /favicon.ico whatever the page says: send them to the SVG mark (core/static).
-    path("favicon.ico", RedirectView.as_view(url=static("core/favicon.svg"), permanent=True), name="favicon"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("", include("core.urls")),
     path("accounts/", include("identity.urls")),
     path("captcha/", include("captcha.urls")),
@@ -34,3 +33,6 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# A clear 503 while the database is unreachable (core.views.server_error); the plain 500 otherwise.
+handler500 = "core.views.server_error"
