@@ -8,10 +8,16 @@ Adding a provider is one class (see notifications/providers/ for Alibaba Cloud a
 
 A backend raises `SmsRetryableError` when trying again later may work (throttled, timed out, the
 provider's 5xx) and `SmsPermanentError` when it cannot (invalid number, template not approved, no
-balance); both are `SmsDeliveryError`.
+balance); both are `SmsDeliveryError`. An error whose request may have reached the provider all the
+same (a read time-out, a reset connection, a garbled answer) says so with `maybe_accepted=True`.
+
+A backend that can ask its provider whether a message was already accepted implements
+`find_sent(message, since=...)` (Alibaba's QuerySendDetails, Tencent's PullSmsSendStatusByPhoneNumber);
+the outbox asks before re-sending a row whose previous attempt's outcome it never learned.
 """
 
 from abc import ABC, abstractmethod
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -24,11 +30,14 @@ _registry: dict[str, type["SmsBackend"]] = {}
 class SmsDeliveryError(Exception):
     """The provider did not take the message (down, slow, refused)."""
 
-    def __init__(self, *args, provider: str = "", code: str = ""):
+    def __init__(self, *args, provider: str = "", code: str = "", maybe_accepted: bool = False):
         super().__init__(*args)
         # Which provider refused, and its error code (or the transport failure's name), for tests and logs.
         self.provider = provider
         self.code = code
+        # True when the request may have reached the provider and been accepted although no answer
+        # said so (read time-out, connection reset, garbled answer): the outbox asks before re-sending.
+        self.maybe_accepted = maybe_accepted
 
 
 class SmsRetryableError(SmsDeliveryError):
@@ -72,6 +81,15 @@ class SmsBackend(ABC):
         Raise SmsRetryableError / SmsPermanentError if it does not take it.
         """
 
+    def find_sent(self, message: SmsMessage, *, since: datetime) -> str | None:
+        """Ask the provider whether it already accepted `message` (same phone and out-id) since `since`.
+
+        Returns the provider's message id (or a non-empty marker when the query does not tell it),
+        None if the provider has no such message, or if this backend cannot ask (then the outbox
+        sends as it would without asking). Raises SmsRetryableError if the provider cannot answer now.
+        """
+        return None
+
 
 @register("console")
 class ConsoleBackend(SmsBackend):
@@ -87,6 +105,8 @@ class ConsoleBackend(SmsBackend):
         DevSmsMessage.objects.create(phone=message.phone, text=text)
         return ""
 
+    # find_sent: the developer outbox keeps no out-id, so the console backend cannot tell (None).
+
 
 # Messages the locmem backend "sent" as (phone, rendered text), newest last; `sent_messages` keeps
 # the SmsMessage itself (template key and parameters). Tests read and clear both.
@@ -100,6 +120,14 @@ class LocmemBackend(SmsBackend):
         outbox.append((message.phone, message.text))
         sent_messages.append(message)
         return f"locmem-{len(sent_messages)}"
+
+    def find_sent(self, message: SmsMessage, *, since: datetime) -> str | None:
+        if not message.out_id:
+            return None
+        for number, sent in enumerate(sent_messages, start=1):
+            if sent.out_id == message.out_id and sent.phone == message.phone:
+                return f"locmem-{number}"
+        return None
 
 
 def get_backend() -> SmsBackend:

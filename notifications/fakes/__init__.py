@@ -2,7 +2,10 @@
 
 Each fake answers SendSms the way its provider does (checking action, version, signature header,
 sign name, template code, parameters and numbers, without verifying the signature cryptographically),
-keeps every accepted message and can be switched to fail. Standalone:
+keeps every accepted message and can be switched to fail. It also answers the provider's query of
+what was sent (Alibaba's QuerySendDetails, Tencent's PullSmsSendStatusByPhoneNumber) from the
+accepted messages; an entry's "send_status" (Alibaba, 3 by default) or "report_status" (Tencent,
+"SUCCESS") can be changed in a test. Standalone:
 
     python -m notifications.fakes.aliyun --port 18101 --record var/sms-aliyun.jsonl
     python -m notifications.fakes.tencent --port 18102 --record var/sms-tencent.jsonl
@@ -17,7 +20,8 @@ and point the system at it with SMS_ENDPOINT=http://127.0.0.1:18101 (any credent
 
 Modes: ok answers success; throttle answers the provider's per-number flow-control error; down
 answers HTTP 503; bad_gateway answers a proxy's HTML 502 page; permanent answers "no balance";
-slow waits `delay` seconds (10) before answering normally; error answers `code` with HTTP `status`.
+slow handles the request at once (a send is accepted and recorded, as a real provider takes a
+request whose client has gone away) but waits `delay` seconds (10) before answering; error answers `code` with HTTP `status`.
 The mode can also be set at start with --mode or FAKE_SMS_MODE. Stopping the process gives
 "connection refused". Nothing here imports Django.
 """

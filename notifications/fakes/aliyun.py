@@ -6,6 +6,12 @@ The SDK (alibabacloud-dysmsapi20170525 4.x) sends `POST /?PhoneNumbers=..&SignNa
 RPC style puts Action, Version, AccessKeyId and Signature in the query or form. Both are accepted.
 Business errors answer HTTP 200 with a `Code` other than "OK", as the real service does.
 
+QuerySendDetails (`x-acs-action: QuerySendDetails`, query PhoneNumber, SendDate=yyyyMMdd within the
+last 30 days, PageSize 1-50, CurrentPage, optional BizId) answers from the accepted messages of
+that number and China-time day, oldest first: `SmsSendDetailDTOs.SmsSendDetailDTO[]` with OutId,
+PhoneNum, SendStatus (3 delivered unless a test changed the entry's "send_status"), SendDate,
+ReceiveDate, TemplateCode, Content, ErrCode, and `TotalCount`.
+
     python -m notifications.fakes.aliyun --port 18101 --record var/sms-aliyun.jsonl
 
 See notifications/fakes/__init__.py for the control endpoints and modes.
@@ -13,12 +19,15 @@ See notifications/fakes/__init__.py for the control endpoints and modes.
 
 import json
 import re
+from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl
 
 from .base import FakeHandler, FakeState, main, running
 
 ACTION = "SendSms"
+QUERY_ACTION = "QuerySendDetails"
 VERSION = "2017-05-25"
+CHINA = timezone(timedelta(hours=8))
 MAINLAND_MOBILE = re.compile(r"^(\+?86)?1[3-9]\d{9}$")
 TEMPLATE_CODE = re.compile(r"^SMS_\d+$")
 CREDENTIAL = re.compile(r"Credential=([^,\s]+)")
@@ -56,12 +65,14 @@ class AliyunHandler(FakeHandler):
             return self.error(400, "MissingAccessKeyId", "AccessKeyId is mandatory for this action.")
         if self.state.credential and access_key != self.state.credential:
             return self.error(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
-        if action != ACTION:
+        if action not in (ACTION, QUERY_ACTION):
             return self.error(
                 404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."
             )
         if version != VERSION:
             return self.error(400, "InvalidVersion", "Specified parameter Version is not valid.")
+        if action == QUERY_ACTION:
+            return self.query_send_details(params, mode)
 
         phones = [phone for phone in params.get("PhoneNumbers", "").split(",") if phone]
         sign_name = params.get("SignName", "")
@@ -112,6 +123,62 @@ class AliyunHandler(FakeHandler):
                 }
             )
         self.reply(200, {"Code": "OK", "Message": "OK", "BizId": biz_id, "RequestId": self.request_id()})
+
+    def query_send_details(self, params: dict, mode: dict) -> None:
+        phone = params.get("PhoneNumber", "")
+        send_date = params.get("SendDate", "")
+        if not phone:
+            return self.error(400, "MissingPhoneNumber", "PhoneNumber is mandatory for this action.")
+        if not send_date:
+            return self.error(400, "MissingSendDate", "SendDate is mandatory for this action.")
+        for name in ("PageSize", "CurrentPage"):
+            if not params.get(name):
+                return self.error(400, f"Missing{name}", f"{name} is mandatory for this action.")
+        if not MAINLAND_MOBILE.match(phone):
+            return self.error(200, "isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")
+        try:
+            day = datetime.strptime(send_date, "%Y%m%d").replace(tzinfo=CHINA).date()
+            page_size, page = int(params["PageSize"]), int(params["CurrentPage"])
+        except ValueError:
+            return self.error(200, "isv.INVALID_PARAMETERS", "参数格式不正确")
+        today = datetime.now(CHINA).date()
+        if not (today - timedelta(days=29) <= day <= today) or not 1 <= page_size <= 50 or page < 1:
+            return self.error(200, "isv.INVALID_PARAMETERS", "参数超出范围")
+        if mode["mode"] == "error":
+            return self.error(mode["status"], mode["code"], "fake error")
+        biz_id = params.get("BizId", "")
+        matching = []
+        for entry in self.state.accepted():
+            received = datetime.fromisoformat(entry["received_at"]).astimezone(CHINA)
+            if entry["phone"].removeprefix("+").removeprefix("86") != phone.removeprefix("+").removeprefix("86"):
+                continue
+            if received.date() != day or (biz_id and entry.get("biz_id") != biz_id):
+                continue
+            matching.append((received, entry))
+        start = (page - 1) * page_size
+        details = [
+            {
+                "OutId": entry.get("out_id", ""),
+                "PhoneNum": entry["phone"],
+                "SendStatus": int(entry.get("send_status", 3)),
+                "SendDate": received.strftime("%Y-%m-%d %H:%M:%S"),
+                "ReceiveDate": received.strftime("%Y-%m-%d %H:%M:%S"),
+                "TemplateCode": entry.get("template_code", ""),
+                "Content": "",
+                "ErrCode": "DELIVERED" if int(entry.get("send_status", 3)) == 3 else "",
+            }
+            for received, entry in matching[start : start + page_size]
+        ]
+        self.reply(
+            200,
+            {
+                "Code": "OK",
+                "Message": "OK",
+                "RequestId": self.request_id(),
+                "TotalCount": len(matching),
+                "SmsSendDetailDTOs": {"SmsSendDetailDTO": details},
+            },
+        )
 
 
 def fake(**options):

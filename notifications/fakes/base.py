@@ -112,6 +112,11 @@ class FakeHandler(BaseHTTPRequestHandler):
         return dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
 
     def reply(self, status: int, payload, content_type: str = "application/json") -> None:
+        # Mode "slow": the request was handled (a send accepted and recorded, as a real provider
+        # does); only the answer is late, and a client that gave up meanwhile never reads it.
+        delay, self.answer_delay = getattr(self, "answer_delay", 0.0), 0.0
+        if delay and self.state.stopping.wait(delay):
+            status, payload, content_type = 503, {"message": "fake stopping"}, "application/json"
         data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -131,12 +136,12 @@ class FakeHandler(BaseHTTPRequestHandler):
     def route(self) -> None:
         path = urlsplit(self.path).path
         body = self.body()
+        self.answer_delay = 0.0
         if path.startswith("/_fake/"):
             return self.control(path, body)
-        state = self.state
-        mode = state.mode_view()
-        if mode["mode"] == "slow" and state.stopping.wait(mode["delay"]):
-            return self.reply(503, {"message": "fake stopping"})
+        mode = self.state.mode_view()
+        if mode["mode"] == "slow":
+            self.answer_delay = mode["delay"]
         if mode["mode"] == "down":
             return self.reply(503, self.server_error_payload("ServiceUnavailable"))
         if mode["mode"] == "bad_gateway":

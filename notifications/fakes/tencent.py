@@ -6,6 +6,12 @@ TemplateId, TemplateParamSet, PhoneNumberSet, SessionContext) and headers `X-TC-
 SignedHeaders=.., Signature=..`. Request errors answer HTTP 200 with `Response.Error`; a per-number
 result (such as a frequency limit) answers in `Response.SendStatusSet[].Code`, as the real service does.
 
+PullSmsSendStatusByPhoneNumber (JSON BeginTime, Offset (must be 0), Limit 1-100, PhoneNumber,
+SmsSdkAppId, optional EndTime; BeginTime within the last 7 days) answers from the accepted
+messages of that number received in that time, oldest first: `PullSmsSendStatusSet[]` with
+SerialNo, SessionContext, PhoneNumber, SubscriberNumber, CountryCode, UserReceiveTime,
+ReportStatus ("SUCCESS" unless a test changed the entry's "report_status") and Description.
+
     python -m notifications.fakes.tencent --port 18102 --record var/sms-tencent.jsonl
 
 See notifications/fakes/__init__.py for the control endpoints and modes.
@@ -13,10 +19,13 @@ See notifications/fakes/__init__.py for the control endpoints and modes.
 
 import json
 import re
+import time
+from datetime import datetime
 
 from .base import FakeHandler, FakeState, main, running
 
 ACTION = "SendSms"
+QUERY_ACTION = "PullSmsSendStatusByPhoneNumber"
 VERSION = "2021-01-11"
 E164_MAINLAND = re.compile(r"^\+861[3-9]\d{9}$")
 TEMPLATE_ID = re.compile(r"^\d+$")
@@ -39,7 +48,8 @@ class TencentHandler(FakeHandler):
             return self.error("AuthFailure.SignatureFailure", "The provided credentials could not be validated.")
         if self.state.credential and match.group(1) != self.state.credential:
             return self.error("AuthFailure.SecretIdNotFound", "The SecretId is not found.")
-        if self.headers.get("X-TC-Action") != ACTION:
+        action = self.headers.get("X-TC-Action")
+        if action not in (ACTION, QUERY_ACTION):
             return self.error("InvalidAction", "The action is not found.")
         if self.headers.get("X-TC-Version") != VERSION:
             return self.error("NoSuchVersion", "The version is not found.")
@@ -49,6 +59,8 @@ class TencentHandler(FakeHandler):
             return self.error("FailedOperation.FailResolvePacket", "The request body is not JSON.")
         if not isinstance(data, dict):
             return self.error("FailedOperation.FailResolvePacket", "The request body is not an object.")
+        if action == QUERY_ACTION:
+            return self.pull_status_by_phone(data, mode)
         app_id = str(data.get("SmsSdkAppId") or "")
         sign_name = str(data.get("SignName") or "")
         template_id = str(data.get("TemplateId") or "")
@@ -116,6 +128,48 @@ class TencentHandler(FakeHandler):
                 }
             )
         self.reply(200, {"Response": {"SendStatusSet": statuses, "RequestId": self.request_id()}})
+
+    def pull_status_by_phone(self, data: dict, mode: dict) -> None:
+        app_id = str(data.get("SmsSdkAppId") or "")
+        phone = data.get("PhoneNumber")
+        begin, end = data.get("BeginTime"), data.get("EndTime")
+        limit, offset = data.get("Limit"), data.get("Offset")
+        for name, value in (("BeginTime", begin), ("Offset", offset), ("Limit", limit), ("PhoneNumber", phone)):
+            if value is None or value == "":
+                return self.error("MissingParameter", f"{name} is required.")
+        if not app_id:
+            return self.error("MissingParameter", "SmsSdkAppId is required.")
+        if self.state.app_id and app_id != self.state.app_id:
+            return self.error("InvalidParameterValue.SdkAppIdNotExist", "SdkAppId does not exist.")
+        if not isinstance(phone, str) or not E164_MAINLAND.match(phone):
+            return self.error("InvalidParameterValue.IncorrectPhoneNumber", "手机号格式错误")
+        integers = (begin, offset, limit) + (() if end is None else (end,))
+        if not all(isinstance(value, int) and not isinstance(value, bool) for value in integers):
+            return self.error("InvalidParameter", "BeginTime, EndTime, Offset and Limit are integers.")
+        now = int(time.time())
+        if offset != 0 or not 1 <= limit <= 100 or begin < now - 7 * 24 * 3600 or (end is not None and end < begin):
+            return self.error("InvalidParameterValue", "参数超出范围")
+        if mode["mode"] == "error":
+            return self.error(mode["code"], "fake error", status=mode["status"])
+        statuses = []
+        for entry in self.state.accepted():
+            received = int(datetime.fromisoformat(entry["received_at"]).timestamp())
+            if entry["phone"] != phone or received < begin or (end is not None and received > end):
+                continue
+            report = entry.get("report_status", "SUCCESS")
+            statuses.append(
+                {
+                    "UserReceiveTime": received,
+                    "CountryCode": "86",
+                    "SubscriberNumber": phone.removeprefix("+86"),
+                    "PhoneNumber": phone,
+                    "SerialNo": entry.get("serial_no", ""),
+                    "ReportStatus": report,
+                    "Description": "DELIVRD" if report == "SUCCESS" else "MK:0001",
+                    "SessionContext": entry.get("out_id", ""),
+                }
+            )
+        self.reply(200, {"Response": {"PullSmsSendStatusSet": statuses[:limit], "RequestId": self.request_id()}})
 
 
 def fake(**options):

@@ -129,14 +129,58 @@ def classify(
     return error_class(text, provider=provider, code=code)
 
 
-def transport_error(provider: str, kind: str, *, message: SmsMessage) -> SmsRetryableError:
-    """Connection refused, a time-out, a garbled answer: always worth another try later."""
+# What a transport failure's text says when the request certainly never reached the provider.
+_NEVER_ARRIVED = (
+    "connection refused",
+    "failed to establish a new connection",
+    "name or service not known",
+    "nameresolutionerror",
+    "temporary failure in name resolution",
+    "nodename nor servname",
+)
+
+
+def may_have_arrived(kind: str, text: str = "") -> bool:
+    """Whether a request that failed with transport failure `kind` may have reached the provider.
+
+    Only a connect time-out, a refused connection or a name that did not resolve prove it did not;
+    a read time-out, a reset connection or a garbled answer may follow a request the provider took.
+    """
+    if kind == "ConnectTimeout":
+        return False
+    lowered = str(text or "").lower()
+    return not any(marker in lowered for marker in _NEVER_ARRIVED)
+
+
+def transport_error(provider: str, kind: str, *, message: SmsMessage, maybe_accepted: bool = True) -> SmsRetryableError:
+    """Connection refused, a time-out, a garbled answer: always worth another try later.
+
+    `maybe_accepted`: the request may have reached the provider (see `may_have_arrived`).
+    """
     logger.warning(
-        "sms %s to %s (out id %s) not delivered to %s: %s",
+        "sms %s to %s (out id %s) not delivered to %s: %s%s",
         message.template,
         mask_phone(message.phone),
         message.out_id or "-",
         provider,
         kind,
+        " (the provider may have taken it)" if maybe_accepted else "",
     )
-    return SmsRetryableError(f"{provider} transport error: {kind}", provider=provider, code=kind)
+    return SmsRetryableError(
+        f"{provider} transport error: {kind}", provider=provider, code=kind, maybe_accepted=maybe_accepted
+    )
+
+
+def query_error(provider: str, code: str, *, message: SmsMessage, detail: str = "") -> SmsRetryableError:
+    """The provider could not say whether it took a message: the outbox tries again later rather than re-send."""
+    code = code or "Unknown"
+    logger.warning(
+        "sms %s to %s (out id %s): %s could not say whether it took the message: %s",
+        message.template,
+        mask_phone(message.phone),
+        message.out_id or "-",
+        provider,
+        code,
+    )
+    text = f"{provider} query {code}" + (f": {scrub(detail)}" if detail else "")
+    return SmsRetryableError(text, provider=provider, code=code, maybe_accepted=True)

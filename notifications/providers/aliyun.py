@@ -4,17 +4,40 @@ Settings: SMS_ALIYUN_ACCESS_KEY_ID, SMS_ALIYUN_ACCESS_KEY_SECRET, SMS_ALIYUN_REG
 SMS_TEMPLATES (message key -> "SMS_xxxxxxxx"), SMS_ENDPOINT (optional), SMS_CONNECT_TIMEOUT,
 SMS_READ_TIMEOUT. Business errors come back as HTTP 200 with `Code` other than "OK"; credential and
 signature errors as HTTP 4xx; both go through the table below.
+
+`find_sent` asks QuerySendDetails (PhoneNumber, SendDate yyyyMMdd in China time, PageSize,
+CurrentPage): each SmsSendDetailDTO carries our OutId and a SendStatus (1 waiting for the
+carrier's receipt, 2 failed, 3 delivered); 1 or 3 with our out-id means "already taken". The RAM
+user needs QuerySendDetails as well as SendSms (both in AliyunDysmsFullAccess).
 """
 
 import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from ..backends import SmsBackend, SmsPermanentError, register
 from ..messages import SmsMessage, get_template, signature
-from . import ErrorTable, classify, endpoint_override, missing_settings, ordered_params, template_code, transport_error
+from . import (
+    ErrorTable,
+    classify,
+    endpoint_override,
+    may_have_arrived,
+    missing_settings,
+    ordered_params,
+    query_error,
+    template_code,
+    transport_error,
+)
 
 API_VERSION = "2017-05-25"
+CHINA = ZoneInfo("Asia/Shanghai")
+# QuerySendDetails: SendStatus values meaning the provider took the message (1 waiting for the receipt, 3 delivered).
+TAKEN_STATUSES = frozenset({1, 3})
+QUERY_PAGE_SIZE = 50  # the most the API allows
+QUERY_MAX_PAGES = 5  # per day and number; the default flow control allows 10 messages a day per number
+QUERY_MAX_DAYS = 3  # today and the two days before: a lease or a retry's backoff spans far less
 
 ERRORS = ErrorTable(
     retryable=frozenset(
@@ -160,10 +183,72 @@ class AliyunBackend(SmsBackend):
         except UnretryableException as exc:
             # Connection refused, time-outs, an answer that is not JSON (a proxy's 502 page). The
             # inner exception's text holds the request URL with the number and parameters: not kept.
-            raise transport_error("aliyun", transport_kind(exc.inner_exception), message=message) from None
+            inner = exc.inner_exception
+            kind = transport_kind(inner)
+            arrived = may_have_arrived(kind, str(getattr(inner, "message", "") or inner))
+            raise transport_error("aliyun", kind, message=message, maybe_accepted=arrived) from None
         body = response.body
         if body is None or body.code != "OK":
             code = body.code if body is not None else ""
             detail = body.message if body is not None else ""
             raise classify("aliyun", ERRORS, code, message=message, http_status=response.status_code, detail=detail)
         return body.biz_id or ""
+
+    def find_sent(self, message: SmsMessage, *, since: datetime) -> str | None:
+        """QuerySendDetails for the number, day by day from `since` (China time) back from today.
+
+        At most the last QUERY_MAX_DAYS days. Returns "QuerySendDetails <SendDate>" (the DTO carries
+        no BizId) or None; any failure to answer is an SmsRetryableError.
+        """
+        from alibabacloud_dysmsapi20170525 import models
+        from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
+        from darabonba.exceptions import UnretryableException
+        from darabonba.runtime import RuntimeOptions
+
+        if not message.out_id:
+            return None
+        if self.configuration_problems():
+            raise query_error("aliyun", "NotConfigured", message=message)
+        today = datetime.now(CHINA).date()
+        first = min(max(since.astimezone(CHINA).date(), today - timedelta(days=QUERY_MAX_DAYS - 1)), today)
+        client = self._client()
+        day = today
+        while day >= first:
+            for page in range(1, QUERY_MAX_PAGES + 1):
+                request = models.QuerySendDetailsRequest(
+                    phone_number=aliyun_phone(message.phone),
+                    send_date=day.strftime("%Y%m%d"),
+                    page_size=QUERY_PAGE_SIZE,
+                    current_page=page,
+                )
+                try:
+                    response = client.query_send_details_with_options(request, RuntimeOptions())
+                except AlibabaCloudException as exc:
+                    raise query_error("aliyun", exc.code, message=message) from None
+                except UnretryableException as exc:
+                    raise query_error("aliyun", transport_kind(exc.inner_exception), message=message) from None
+                body = response.body
+                if body is None or body.code != "OK":
+                    code = body.code if body is not None else ""
+                    raise query_error("aliyun", code, message=message, detail=body.message if body else "")
+                details = body.sms_send_detail_dtos.sms_send_detail_dto if body.sms_send_detail_dtos else []
+                details = details or []
+                for detail in details:
+                    if detail.out_id == message.out_id and _status(detail.send_status) in TAKEN_STATUSES:
+                        return f"QuerySendDetails {detail.send_date or day.isoformat()}"[:100]
+                total = _number(body.total_count)
+                if len(details) < QUERY_PAGE_SIZE or page * QUERY_PAGE_SIZE >= total:
+                    break
+            day -= timedelta(days=1)
+        return None
+
+
+def _number(value) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _status(value) -> int:
+    return _number(value)

@@ -5,15 +5,38 @@ SMS_SIGN_NAME, SMS_TEMPLATES (message key -> numeric template id), SMS_ENDPOINT 
 SMS_CONNECT_TIMEOUT, SMS_READ_TIMEOUT. Tencent numbers template parameters: they are sent in the
 order the template in notifications/messages.py declares them. Request-level errors come back as
 `Response.Error`; per-number results (frequency limits among them) in `SendStatusSet[].Code`.
+
+`find_sent` asks PullSmsSendStatusByPhoneNumber (BeginTime, Offset fixed at 0, Limit at most 100,
+PhoneNumber, SmsSdkAppId, EndTime; at most the last 7 days): its PullSmsSendStatus items carry
+SessionContext (our out-id) and SerialNo. Two limits of that API, from Tencent's documentation:
+an item exists only once the carrier's delivery receipt came back (usually seconds, sometimes
+longer), and SessionContext is echoed there only after Tencent enabled it for the account. Without
+a match the answer is None and the outbox sends (as it would without asking).
 """
+
+import time
+from datetime import datetime
 
 from django.conf import settings
 
 from ..backends import SmsBackend, SmsPermanentError, register
 from ..messages import SmsMessage, signature
-from . import ErrorTable, classify, endpoint_override, missing_settings, ordered_params, template_code, transport_error
+from . import (
+    ErrorTable,
+    classify,
+    endpoint_override,
+    may_have_arrived,
+    missing_settings,
+    ordered_params,
+    query_error,
+    template_code,
+    transport_error,
+)
 
 API_VERSION = "2021-01-11"
+QUERY_LIMIT = 100  # the most PullSmsSendStatusByPhoneNumber returns (its Offset is fixed at 0)
+QUERY_MAX_SECONDS = 7 * 24 * 3600 - 600  # it pulls at most the last 7 days
+CLOCK_MARGIN_SECONDS = 300  # our clock and Tencent's may differ a little
 
 # What the SDK itself reports when no usable answer came back: its own two codes, and the names of
 # the exceptions it wraps (requests' time-outs and connection errors, a garbled body).
@@ -145,7 +168,8 @@ class TencentBackend(SmsBackend):
             code = exc.get_code() or ""
             if code in TRANSPORT_CODES:
                 # The SDK's text for these holds the answer's body or the URL: not kept.
-                raise transport_error("tencent", code, message=message) from None
+                arrived = may_have_arrived(code, exc.get_message() or "")
+                raise transport_error("tencent", code, message=message, maybe_accepted=arrived) from None
             raise classify("tencent", ERRORS, code, message=message, detail=exc.get_message()) from None
         statuses = response.SendStatusSet or []
         if not statuses:
@@ -154,3 +178,31 @@ class TencentBackend(SmsBackend):
         if status.Code != "Ok":
             raise classify("tencent", ERRORS, status.Code, message=message, detail=status.Message)
         return status.SerialNo or ""
+
+    def find_sent(self, message: SmsMessage, *, since: datetime) -> str | None:
+        """PullSmsSendStatusByPhoneNumber from `since` (a few minutes earlier) to now: the SerialNo of a
+        receipt carrying our out-id that is not FAIL, or None."""
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+        from tencentcloud.sms.v20210111 import models
+
+        if not message.out_id:
+            return None
+        if self.configuration_problems():
+            raise query_error("tencent", "NotConfigured", message=message)
+        now = int(time.time())
+        begin = max(int(since.timestamp()) - CLOCK_MARGIN_SECONDS, now - QUERY_MAX_SECONDS)
+        request = models.PullSmsSendStatusByPhoneNumberRequest()
+        request.BeginTime = min(begin, now)
+        request.EndTime = now + CLOCK_MARGIN_SECONDS
+        request.Offset = 0
+        request.Limit = QUERY_LIMIT
+        request.PhoneNumber = tencent_phone(message.phone)
+        request.SmsSdkAppId = settings.SMS_TENCENT_SDK_APP_ID
+        try:
+            response = self._client().PullSmsSendStatusByPhoneNumber(request)
+        except TencentCloudSDKException as exc:
+            raise query_error("tencent", exc.get_code() or "", message=message) from None
+        for status in response.PullSmsSendStatusSet or []:
+            if status.SessionContext == message.out_id and (status.ReportStatus or "").upper() != "FAIL":
+                return status.SerialNo or f"PullSmsSendStatus {message.out_id}"
+        return None

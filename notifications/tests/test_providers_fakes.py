@@ -92,7 +92,7 @@ def test_the_aliyun_fake_checks_action_and_version():
     with aliyun.fake() as server:
         signed = {"Authorization": "ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host,Signature=abc"}
         query = "/?PhoneNumbers=13800000000&SignName=s&TemplateCode=SMS_1"
-        status, answer = request(server.url, "POST", query, headers={**signed, "x-acs-action": "QuerySendDetails"})
+        status, answer = request(server.url, "POST", query, headers={**signed, "x-acs-action": "SendBatchSms"})
         assert (status, answer["Code"]) == (404, "InvalidAction.NotFound")
         headers = {**signed, "x-acs-action": "SendSms", "x-acs-version": "2016-09-27"}
         status, answer = request(server.url, "POST", query, headers=headers)
