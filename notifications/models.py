@@ -18,6 +18,10 @@ class Notification(models.Model):
     (exponential backoff), or failed after the last attempt or a permanent error. A `sending` row
     whose lease expired (its worker died) is claimable again. Only the worker holding the current
     `lease_token` records the result. A system administrator can put a failed row back to pending.
+
+    `outcome_unknown_since` is set while an earlier attempt may have been taken by the provider
+    without our learning it (its worker died holding the lease, or it ended in a read time-out or a
+    reset connection): the next attempt first asks the provider (`find_sent`) instead of sending again.
     """
 
     class Status(models.TextChoices):
@@ -36,6 +40,11 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
+    # When the latest attempt was claimed.
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    # The start of the earliest attempt the provider may have taken unbeknown to us; None when every
+    # earlier attempt is known to have been refused (or the row is sent).
+    outcome_unknown_since = models.DateTimeField(_("outcome unknown since"), null=True, blank=True)
     # Set by each claim; the result of a send is recorded only by the holder of the current token.
     lease_token = models.UUIDField(_("lease token"), null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

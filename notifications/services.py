@@ -13,13 +13,21 @@ The outbox "loses nothing and sends once":
   or leased does nothing. The provider is called outside any transaction or lock, and the result
   is recorded only by the holder of the current lease token.
 
-What remains at-least-once: if the worker dies (or the database is unreachable) after the provider
-accepted a message but before the result is recorded, the lease expires and the message is sent
-again. The result is recorded right after the provider answers, so the window is one database
-round trip, and the row id travels as the provider's out-id (`SmsMessage.out_id`) so that a
-provider that de-duplicates on it drops the second copy. The lease (SMS_LEASE_SECONDS) must be
-longer than the provider's time-out, or a slow send could be claimed and sent again by another
-worker.
+Sends once, also when a worker dies in the middle of a send. If the worker dies (or the database
+is unreachable) after the provider accepted a message but before the result is recorded, the
+lease expires and the row is claimed again; a read time-out or a reset connection leaves the same
+doubt. The row remembers it (`outcome_unknown_since`: a claim of an expired lease sets it, and so
+does a failure whose request may have reached the provider, `SmsDeliveryError.maybe_accepted`),
+and the next attempt first asks the provider whether it already took a message with this out-id
+(the row id, `SmsMessage.out_id`) — `SmsBackend.find_sent`: Alibaba's QuerySendDetails, Tencent's
+PullSmsSendStatusByPhoneNumber. Found: the row is recorded as sent without sending. Not found:
+sent. The query fails: a retryable failure (backoff, the doubt kept), never a blind re-send. So a
+duplicate is prevented whenever the provider's query answers; what remains is a provider whose
+query cannot see the message yet (Tencent lists a message only once the carrier's receipt came
+back, and echoes the out-id only where Tencent enabled it) or a backend that cannot ask (console),
+where the message is sent again with the same out-id. The lease (SMS_LEASE_SECONDS) must be longer
+than the provider's time-outs (a query and a send), or a slow send could be claimed and sent again
+by another worker.
 """
 
 import logging
@@ -31,13 +39,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.services import record_event
 from core.masking import mask_phone
 
-from .backends import SmsPermanentError, get_backend
+from .backends import SmsDeliveryError, SmsPermanentError, get_backend
 from .messages import SmsMessage, render
 from .models import Notification
 
@@ -97,6 +106,8 @@ def claim(notification_id: int) -> Notification | None:
     Counts the attempt. Returns the claimed row (with its `lease_token`), or None if the row is
     sent, failed, not yet due or leased by another worker. Concurrent claims: exactly one wins
     (PostgreSQL re-checks the WHERE clause after waiting for the row lock; SQLite serialises writes).
+    Taking over an expired lease sets `outcome_unknown_since` (to the start of the dead worker's
+    attempt, unless an earlier doubt is still open): the provider may have taken that attempt.
     """
     now = timezone.now()
     token = uuid.uuid4()
@@ -107,6 +118,15 @@ def claim(notification_id: int) -> Notification | None:
                 lease_token=token,
                 lease_expires_at=now + timedelta(seconds=settings.SMS_LEASE_SECONDS),
                 attempts=F("attempts") + 1,
+                last_attempt_at=now,
+                # The right-hand sides of an UPDATE read the row as it was before it.
+                outcome_unknown_since=Case(
+                    When(
+                        status=Status.SENDING,
+                        then=Coalesce(F("outcome_unknown_since"), F("last_attempt_at"), F("created_at")),
+                    ),
+                    default=F("outcome_unknown_since"),
+                ),
             )
             == 1
         )
@@ -129,22 +149,46 @@ def deliver_notification(notification_id: int) -> bool:
 
 
 def _send_claimed(notification: Notification) -> bool:
+    """Send a claimed row, after asking the provider first if an earlier attempt's outcome is unknown."""
     message = SmsMessage(
         phone=notification.phone,
         template=notification.template,
         params=notification.params,
         out_id=str(notification.pk),
     )
+    backend = get_backend()
+    if notification.outcome_unknown_since is not None:
+        try:
+            found = backend.find_sent(message, since=notification.outcome_unknown_since)
+        except Exception as exc:  # noqa: BLE001 - the provider cannot say: retry later rather than risk a duplicate
+            _record_failure(
+                notification, exc, permanent=False, outcome_unknown_since=notification.outcome_unknown_since
+            )
+            return False
+        if found is not None:
+            _record_sent(notification, found or "", already_at_provider=True)
+            return True
     try:
-        provider_message_id = get_backend().send(message)
+        provider_message_id = backend.send(message)
     except SmsPermanentError as exc:
-        _record_failure(notification, exc, permanent=True)
+        _record_failure(notification, exc, permanent=True, outcome_unknown_since=_doubt(notification, exc))
         return False
     except Exception as exc:  # noqa: BLE001 - retryable, a time-out or anything unexpected: try again later
-        _record_failure(notification, exc, permanent=False)
+        _record_failure(notification, exc, permanent=False, outcome_unknown_since=_doubt(notification, exc))
         return False
     _record_sent(notification, provider_message_id or "")
     return True
+
+
+def _doubt(notification: Notification, exc: Exception):
+    """`outcome_unknown_since` after this attempt failed with `exc`.
+
+    An error the provider answered with proves it did not take the message; a transport failure
+    may not (`maybe_accepted`), nor may anything unexpected (e.g. Celery's soft time limit in the
+    middle of the request). Earlier doubts were settled by asking before this attempt.
+    """
+    maybe_accepted = exc.maybe_accepted if isinstance(exc, SmsDeliveryError) else True
+    return (notification.last_attempt_at or timezone.now()) if maybe_accepted else None
 
 
 def _held(notification: Notification):
@@ -152,7 +196,7 @@ def _held(notification: Notification):
     return Notification.objects.filter(pk=notification.pk, status=Status.SENDING, lease_token=notification.lease_token)
 
 
-def _record_sent(notification: Notification, provider_message_id: str) -> None:
+def _record_sent(notification: Notification, provider_message_id: str, *, already_at_provider: bool = False) -> None:
     recorded = _held(notification).update(
         status=Status.SENT,
         sent_at=timezone.now(),
@@ -161,8 +205,17 @@ def _record_sent(notification: Notification, provider_message_id: str) -> None:
         next_attempt_at=None,
         lease_token=None,
         lease_expires_at=None,
+        outcome_unknown_since=None,
     )
-    if recorded:
+    if recorded and already_at_provider:
+        logger.info(
+            "sms %s to %s (notification %s): the provider had already taken an earlier attempt; "
+            "recorded as sent without sending again",
+            notification.template,
+            mask_phone(notification.phone),
+            notification.pk,
+        )
+    elif recorded:
         logger.info(
             "sms %s sent to %s (notification %s, attempt %s)",
             notification.template,
@@ -199,10 +252,15 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=delay + random.uniform(-spread, spread))
 
 
-def _record_failure(notification: Notification, exc: Exception, *, permanent: bool) -> None:
+def _record_failure(notification: Notification, exc: Exception, *, permanent: bool, outcome_unknown_since=None) -> None:
     error = describe_error(exc)
     dead = permanent or notification.attempts >= settings.SMS_MAX_ATTEMPTS
-    changes = {"last_error": error, "lease_token": None, "lease_expires_at": None}
+    changes = {
+        "last_error": error,
+        "lease_token": None,
+        "lease_expires_at": None,
+        "outcome_unknown_since": outcome_unknown_since,
+    }
     if dead:
         changes.update(status=Status.FAILED, next_attempt_at=None)
     else:
