@@ -61,6 +61,9 @@ LABELS = {
     "integrity.honour_delete": _("Deleted an honour record"),
     "integrity.negative_create": _("Recorded a negative integrity record"),
     "integrity.negative_revoke": _("Revoked a negative integrity record"),
+    # People search (reports.people)
+    "people.search": _("Searched for people"),
+    "people.view_person": _("Viewed a person's file"),
     # Notifications
     "notifications.resend": _("Resent a notification"),
 }

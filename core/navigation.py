@@ -74,6 +74,8 @@ class StaffLink:
     title: Promise
     url_name: str
     superuser_only: bool = False
+    # When set, only staff with one of these roles see the link (identity.constants.StaffRole values).
+    roles: tuple[str, ...] = ()
 
     @property
     def url(self) -> str | None:
@@ -88,6 +90,8 @@ STAFF_LINKS = (
     StaffLink(_("Workbench"), "identity:staff_home"),
     StaffLink(_("Review inbox"), "reviews:inbox"),
     StaffLink(_("Integrity record management"), "integrity:staff_search"),
+    StaffLink(_("Staff management"), "identity:staff_manage", roles=("unit_admin", "system_admin")),
+    StaffLink(_("My account"), "identity:staff_account"),
     StaffLink(_("Failed SMS"), "notifications:failed_list", superuser_only=True),
     StaffLink(_("System administration"), "admin:index", superuser_only=True),
 )
@@ -98,6 +102,8 @@ def staff_links(user, current_path: str) -> list[dict]:
     for link in STAFF_LINKS:
         url = link.url
         if url is None or (link.superuser_only and not user.is_superuser):
+            continue
+        if link.roles and getattr(user, "role", "") not in link.roles:
             continue
         active = current_path == url if url == "/" else current_path.startswith(url)
         links.append({"title": link.title, "url": url, "active": active})

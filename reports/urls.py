@@ -1,5 +1,8 @@
-from django.urls import path  # noqa: F401 - the dashboard and export views add their patterns here
+from django.urls import include, path
 
 app_name = "reports"
 
 urlpatterns: list = []
+
+# 人员查询 (reports.people): the one line of this shared file it owns.
+urlpatterns.append(path("people/", include("reports.people.urls")))

@@ -1,0 +1,161 @@
+"""Finding accountants in a staff member's scope (人员查询, 诚信记录管理).
+
+Who is in scope (the same rule everywhere a staff member looks a person up):
+- a person whose approved record (`PersonRecord`) is managed by the staff member's unit or a unit
+  below it;
+- with `with_applicants=True`, also a person with an application handed in and still open (pending
+  or returned) at such a unit: a first 信息采集 waiting for its decision, or a 信息变更 that moves the
+  person to the unit. That unit sees them in its inbox, so it sees them here too. A draft is never
+  handed in: people with only a draft are nobody's.
+
+How it stays cheap at any size: every lookup starts from an index on the searched column
+(`identity_user_id_number_idx`, `identity_user_name_prefix`, the phone index,
+`dossier_employer_uscc_idx`), which yields a handful of people; the scope is then checked per person
+through the one-to-one record (`person_id` unique) or the applicant's applications
+(`reviews_applicant_kind_idx`) against a literal list of unit ids (`reviews.scope.reviewer_unit_ids`,
+cached) — never a subquery over the scope's people.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from identity.constants import UserKind
+from identity.models import User
+from reviews.constants import Status
+from reviews.models import Application
+from reviews.scope import reviewer_unit_ids
+
+from .models import PersonRecord
+
+# The most people one name search shows; more means "type more of the name".
+NAME_RESULTS_LIMIT = 50
+
+ID_NUMBER = "id_number"
+NAME = "name"
+PHONE = "phone"
+USCC = "uscc"
+SEARCH_KINDS = (ID_NUMBER, NAME, PHONE, USCC)
+
+_OPEN_HANDED_IN = (Status.PENDING, Status.RETURNED)
+
+
+def _scope_filter(unit_ids: list[int], *, with_applicants: bool) -> Q:
+    managed = Exists(PersonRecord.objects.filter(person_id=OuterRef("pk"), unit_id__in=unit_ids))
+    if not with_applicants:
+        return Q(managed)
+    applying = Exists(
+        Application.objects.filter(
+            applicant_id=OuterRef("pk"),
+            unit_id__in=unit_ids,
+            status__in=_OPEN_HANDED_IN,
+            submitted_at__isnull=False,
+        )
+    )
+    return Q(managed) | Q(applying)
+
+
+def people_in_scope(user, *, with_applicants: bool = False) -> QuerySet[User]:
+    """Accountants in the staff member's scope (see the module docstring); none for anyone else.
+
+    Meant to be narrowed by an indexed condition (a pk, an ID number, ...) before it runs.
+    """
+    unit_ids = reviewer_unit_ids(user)
+    if not unit_ids:
+        return User.objects.none()
+    return User.objects.filter(_scope_filter(unit_ids, with_applicants=with_applicants), kind=UserKind.ACCOUNTANT)
+
+
+def _managed_matching(kind: str, value: str) -> Q:
+    """The search on people with an approved record (joined through the record)."""
+    if kind == ID_NUMBER:
+        return Q(id_number=value)
+    if kind == NAME:
+        return Q(full_name__startswith=value)
+    if kind == PHONE:
+        return Q(phone=value)
+    if kind == USCC:
+        # The employer of the current version: the planner starts from dossier_employer_uscc_idx.
+        return Q(dossier_record__current__employer_uscc=value)
+    raise ValueError(f"unknown search kind {kind!r}")
+
+
+def _applying_matching(kind: str, value: str) -> Q:
+    """The search on people with an open handed-in application (the employer: of a first collection)."""
+    if kind == USCC:
+        return Q(applications__collection_payload__dossier__employer_uscc=value)
+    return _managed_matching(kind, value)
+
+
+@dataclass
+class SearchResult:
+    people: list[User]
+    # More people matched than NAME_RESULTS_LIMIT: only the first ones are listed.
+    truncated: bool = False
+
+
+def find_people(user, kind: str, value: str, *, with_applicants: bool = True) -> SearchResult:
+    """People in the staff member's scope matching one search (value already normalised).
+
+    ID number, phone and 统一社会信用代码 are exact, the name is a prefix. Three queries: people with
+    an approved record in scope, people with an open handed-in application in scope, then those
+    applications (to show where a first collection is waiting). An employer search matches the
+    current approved version's employer, or a handed-in first collection's.
+    """
+    unit_ids = reviewer_unit_ids(user)
+    if not value or not unit_ids:
+        return SearchResult(people=[])
+    limit = NAME_RESULTS_LIMIT + 1
+    # Two plain joins rather than one OR of two EXISTS: each starts from the searched column's index
+    # and checks the scope per row against a literal list (an OR makes PostgreSQL hash the scope).
+    # No ORDER BY in SQL: the index walk stops at the limit; the few rows are sorted here.
+    accountants = User.objects.filter(kind=UserKind.ACCOUNTANT).select_related(
+        "dossier_record__unit", "dossier_record__current"
+    )
+    found = {
+        p.pk: p
+        for p in accountants.filter(_managed_matching(kind, value), dossier_record__unit_id__in=unit_ids)[:limit]
+    }
+    if with_applicants:
+        applying = accountants.filter(
+            _applying_matching(kind, value),
+            applications__unit_id__in=unit_ids,
+            applications__status__in=_OPEN_HANDED_IN,
+            applications__submitted_at__isnull=False,
+        ).distinct()
+        for person in applying[:limit]:
+            found.setdefault(person.pk, person)
+    people = list(found.values())
+    truncated = len(people) > NAME_RESULTS_LIMIT
+    people = sorted(people, key=lambda p: (p.full_name, p.id_number, p.pk))[:NAME_RESULTS_LIMIT]
+    _attach_open_applications(people, unit_ids)
+    return SearchResult(people=people, truncated=truncated)
+
+
+def _attach_open_applications(people: list[User], unit_ids: list[int]) -> None:
+    """Set `person.open_application`: their newest handed-in open application in scope, or None
+    (one query; none without people)."""
+    for person in people:
+        person.open_application = None
+    if not people:
+        return
+    by_id = {p.pk: p for p in people}
+    applications = (
+        Application.objects.select_related("unit")
+        .filter(applicant_id__in=by_id, unit_id__in=unit_ids, status__in=_OPEN_HANDED_IN, submitted_at__isnull=False)
+        .order_by("applicant_id", "-last_submitted_at", "-id")
+    )
+    for application in applications:
+        person = by_id[application.applicant_id]
+        if person.open_application is None:
+            person.open_application = application
+
+
+def person_in_scope(user, person_id, *, with_applicants: bool = True) -> User | None:
+    """The person if they are in the staff member's scope, with their record and unit, else None."""
+    return (
+        people_in_scope(user, with_applicants=with_applicants)
+        .select_related("dossier_record__unit")
+        .filter(pk=person_id)
+        .first()
+    )
