@@ -118,11 +118,15 @@ class FakeHandler(BaseHTTPRequestHandler):
         if delay and self.state.stopping.wait(delay):
             status, payload, content_type = 503, {"message": "fake stopping"}, "application/json"
         data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (a time-out, a killed worker): what it asked for stands all the same.
+            self.close_connection = True
 
     def do_GET(self):  # noqa: N802
         self.route()
