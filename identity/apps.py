@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class IdentityConfig(AppConfig):
     name = "identity"
     verbose_name = _("Identity")
+
+    def ready(self):
+        from .audit_actions import register_all
+
+        register_all()

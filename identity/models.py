@@ -39,6 +39,11 @@ class User(AbstractUser):
         related_name="staff",
     )
 
+    # Staff credentials reset by an administrator (identity.staff_management): the one-time password
+    # must be replaced at the next sign-in; the next sign-in enrols a new authenticator (TOTP) device.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+    must_enrol_totp = models.BooleanField(_("must enrol an authenticator"), default=False)
+
     # 100 consecutive failed SMS codes lock an accountant until staff unlock them.
     sms_failed_count = models.PositiveIntegerField(_("consecutive failed codes"), default=0)
     sms_locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)

@@ -54,6 +54,9 @@ class StaffSignInError(Exception):
     # know the password already), and it still counts as a failure.
     REUSED_TOTP = "reused_totp"
     LOCKED_OUT = "locked_out"
+    # First sign-in page (staff_credentials): right password, but the account has an authenticator
+    # already or was not reset.
+    NOT_ENROLLING = "not_enrolling"
 
     def __init__(self, reason: str, *, locked_out: bool = False):
         super().__init__(reason)
@@ -139,13 +142,18 @@ def create_staff(
     email: str = "",
     totp_key: str | None = None,
     actor: User | None = None,
-) -> tuple[User, TOTPDevice]:
+    enrol_at_first_sign_in: bool = False,
+) -> tuple[User, TOTPDevice | None]:
     """Create a staff account with its confirmed TOTP device.
 
     The rules are those of `check_new_staff`. `totp_key` (40 hex characters) fixes the TOTP
     secret — only demo data does that; otherwise it is random. The caller shows the secret once
     (`device.config_url` for an authenticator app); it is never logged or audited. System
     administrators also get `is_staff` + `is_superuser` for the Django admin.
+
+    `enrol_at_first_sign_in` (staff management pages): no device is created and the password is a
+    one-time password; the person replaces it and enrols their own device at the first sign-in
+    (`must_change_password`, `must_enrol_totp`). The device returned is then None.
     """
     check_new_staff(username=username, full_name=full_name, password=password, role=role, unit=unit, email=email)
     username, full_name, email = username.strip(), full_name.strip(), (email or "").strip()
@@ -159,11 +167,15 @@ def create_staff(
             kind=UserKind.STAFF,
             role=role,
             unit=unit,
+            must_change_password=enrol_at_first_sign_in,
+            must_enrol_totp=enrol_at_first_sign_in,
             **_admin_flags_for(role),
         )
         user.set_password(password)
         user.save()
-        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, key=key, confirmed=True)
+        device = None
+        if not enrol_at_first_sign_in:
+            device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, key=key, confirmed=True)
         record_event(
             action="staff.create",
             actor=actor,

@@ -1,0 +1,128 @@
+"""账号管理 (one's own password and recent sign-ins) and the first sign-in (new password +
+authenticator enrolment); the rules are in identity.staff_credentials."""
+
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+
+from audit.actions import label_for
+from identity.permissions import staff_required
+from identity.staff_credentials import (
+    begin_first_sign_in,
+    change_own_password,
+    confirm_enrolment,
+    enrolment_device,
+    pending_user,
+    qr_data_uri,
+    recent_sign_ins,
+    secret_base32,
+    set_first_password,
+)
+from identity.staff_forms import EnrolTokenForm, FirstSignInForm
+from identity.staff_services import StaffSignInError
+
+from .staff import _landing_url
+
+
+def _password_fields(form):
+    for field in form.fields.values():
+        field.widget.attrs.setdefault("autocomplete", "new-password")
+    return form
+
+
+@staff_required
+@never_cache
+@require_http_methods(["GET"])
+def account(request):
+    """账号管理: who I am, a link to change my password, my last 20 sign-in events."""
+    events = [
+        {"event": event, "label": label_for(event.action), "reason": (event.detail or {}).get("reason", "")}
+        for event in recent_sign_ins(request.user)
+    ]
+    return render(request, "identity/staff/account/account.html", {"events": events})
+
+
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@staff_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    """Change one's own password: the current one, then the new one twice (Django's validators)."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    form.fields["old_password"].widget.attrs["autocomplete"] = "current-password"
+    for name in ("new_password1", "new_password2"):
+        form.fields[name].widget.attrs["autocomplete"] = "new-password"
+    if request.method == "POST" and form.is_valid():
+        change_own_password(request=request, form=form)
+        return render(request, "identity/staff/account/password_done.html", {"landing_url": _landing_url()})
+    return render(
+        request,
+        "identity/staff/account/password.html",
+        {"form": form, "forced": request.user.must_change_password},
+    )
+
+
+# --------------------------------------------------------------------------- first sign-in
+
+
+@sensitive_post_parameters("password")
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+def first_sign_in(request):
+    """首次登录 / 验证器重置后登录: username + password, then the next step of the first sign-in."""
+    form = FirstSignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = begin_first_sign_in(
+                request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+            )
+        except StaffSignInError:
+            # A lockout is answered by django-axes' middleware with staff_locked.html.
+            form.add_error(None, FirstSignInForm.REFUSED)
+        else:
+            return redirect("identity:staff_first_password" if user.must_change_password else "identity:staff_enrol")
+    return render(request, "identity/staff/first/sign_in.html", {"form": form})
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def first_password(request):
+    """Step 2 of a first sign-in: replace the one-time password."""
+    user = pending_user(request)
+    if user is None:
+        return redirect("identity:staff_first_sign_in")
+    if not user.must_change_password:
+        return redirect("identity:staff_enrol")
+    form = _password_fields(SetPasswordForm(user, request.POST or None))
+    if request.method == "POST" and form.is_valid():
+        set_first_password(request=request, user=user, password=form.cleaned_data["new_password1"])
+        return redirect("identity:staff_enrol")
+    return render(request, "identity/staff/first/password.html", {"form": form, "member": user})
+
+
+@sensitive_post_parameters("otp_token")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enrol(request):
+    """Step 3: scan the QR code of a new authenticator and confirm it with a code; signs in."""
+    user = pending_user(request)
+    if user is None:
+        return redirect("identity:staff_first_sign_in")
+    if user.must_change_password:
+        return redirect("identity:staff_first_password")
+    form = EnrolTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if confirm_enrolment(request=request, user=user, token=form.cleaned_data["otp_token"]):
+            return redirect(_landing_url())
+        form.add_error("otp_token", EnrolTokenForm.WRONG_CODE)
+    device = enrolment_device(user)
+    return render(
+        request,
+        "identity/staff/first/enrol.html",
+        {"form": form, "member": user, "qr_src": qr_data_uri(device), "secret": secret_base32(device)},
+    )
