@@ -9,15 +9,19 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from identity.constants import IdType, StaffRole, UserKind
-from identity.management.demo import DEMO_ACCOUNTANT, DEMO_PASSWORD, DEMO_STAFF
+from identity.management.demo import DEMO_ACCOUNTANT, DEMO_PASSWORD, DEMO_STAFF, DOCUMENTED_STAFF, UNIT_REVIEWERS
 from identity.models import User
 from identity.tests.factories import STAFF_PASSWORD, review_unit
 
 pytestmark = pytest.mark.django_db
 
 
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # seed_demo creates 16 accounts
+
+
 @pytest.fixture
-def demo_units():
+def demo_units(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHER
     for code in ("420000", "420100", "420102"):
         review_unit(code)
 
@@ -110,6 +114,44 @@ def test_seed_demo_is_idempotent(settings, demo_units):
     assert sorted(User.objects.values_list("username", "kind", "role", "unit__code", "is_active")) == snapshot
     assert sorted(TOTPDevice.objects.values_list("user__username", "key")) == devices
     assert User.objects.count() == len(DEMO_STAFF) + 1
+
+
+def test_every_review_unit_of_wuhan_has_a_demo_reviewer(settings, demo_units):
+    """A demo accountant who moves anywhere in 武汉 (信息变更) finds a reviewer to decide it."""
+    from regions.models import ReviewUnit
+
+    settings.DEBUG = True
+    output = run("seed_demo")
+
+    wuhan = ReviewUnit.objects.filter(path__startswith=review_unit("420100").path, is_active=True)
+    assert wuhan.count() >= 14  # 市直 and its 13 districts (regions data migration)
+    demo_usernames = {demo.username for demo in DEMO_STAFF}
+    for unit in wuhan:
+        reviewers = User.objects.filter(kind=UserKind.STAFF, role=StaffRole.REVIEWER, unit=unit, is_active=True)
+        assert reviewers.filter(username__in=demo_usernames).exists(), unit.name
+    for demo in UNIT_REVIEWERS:
+        user = User.objects.get(username=demo.username)
+        assert demo.username == f"wh-{user.unit.code}" and user.check_password(DEMO_PASSWORD)
+        assert TOTPDevice.objects.get(user=user, confirmed=True).key == demo.totp_key
+        assert demo.totp_secret_base32 in output
+    # The documented accounts are unchanged; every secret differs.
+    assert [d.username for d in DOCUMENTED_STAFF] == ["province", "wuhan", "jiangan", "admin"]
+    assert DOCUMENTED_STAFF[1].totp_secret_base32 == "NBRGW2RNMRSW23ZNO52WQYLOFUWS2LJN"
+    assert len({d.totp_key for d in DEMO_STAFF}) == len(DEMO_STAFF)
+
+
+def test_a_wuhan_unit_taken_out_of_use_is_skipped_not_fatal(settings, demo_units):
+    from regions.models import ReviewUnit
+
+    settings.DEBUG = True
+    review_unit("420100")
+    ReviewUnit.objects.filter(code="420117").update(is_active=False)
+
+    output = run("seed_demo")
+
+    assert "wh-420117 skipped" in output
+    assert not User.objects.filter(username="wh-420117").exists()
+    assert User.objects.filter(username="jiangan").exists()
 
 
 def test_seed_demo_puts_a_changed_demo_account_back(settings, demo_units):

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from identity.management.demo import DEMO_PASSWORD
+from identity.management.demo import DEMO_PASSWORD, DEMO_STAFF
 from identity.tests.factories import StaffFactory, review_unit
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +18,7 @@ OUTBOX_URL = reverse("notifications:dev_outbox")
 
 @pytest.fixture
 def demo_accounts(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # 16 accounts
     for code in ("420000", "420100", "420102"):
         review_unit(code)
     settings.DEBUG = True
@@ -36,6 +37,22 @@ def test_the_outbox_lists_each_demo_staff_member_with_the_current_code(client, d
     for username in ("province", "wuhan", "jiangan", "admin"):
         user = TOTPDevice.objects.get(user__username=username).user
         assert shown_code(text, username) in {StaffFactory.code_for(user), StaffFactory.code_for(user, offset_steps=-1)}
+
+
+def test_the_wuhan_unit_reviewers_are_listed_with_unit_username_and_code_and_can_sign_in(client, demo_accounts):
+    text = client.get(OUTBOX_URL).content.decode()
+    row = re.search(r'data-testid="demo-totp-wh-420106">(.*?)</tr>', text, re.S).group(1)
+    assert "武昌区" in row and "wh-420106" in row
+    for username in ("wh-420103", "wh-420117"):
+        assert f'data-testid="demo-totp-{username}"' in text
+
+    response = client.post(
+        reverse("identity:staff_login"),
+        {"username": "wh-420106", "password": DEMO_PASSWORD, "otp_token": shown_code(text, "wh-420106")},
+    )
+
+    assert response.status_code == 302
+    assert "武昌区" in client.get(reverse("identity:staff_home")).content.decode()
 
 
 def test_a_new_developer_can_sign_in_with_the_password_and_the_code_from_the_outbox(client, demo_accounts):
@@ -72,7 +89,7 @@ def test_without_debug_the_outbox_and_its_codes_do_not_exist(client, demo_accoun
 def test_the_code_selector_returns_nothing_without_debug(demo_accounts, settings):
     from identity.staff_selectors import demo_staff_totp_codes
 
-    assert len(demo_staff_totp_codes()) == 4
+    assert len(demo_staff_totp_codes()) == len(DEMO_STAFF)
     settings.DEBUG = False
     assert demo_staff_totp_codes() == []
 
