@@ -204,7 +204,6 @@ class Harness:
         self.uploader_csrf = ""
         self.seeding: subprocess.Popen | None = None
         self.approved: list[int] = []
-        self.inflight_duplicates = 0  # drill 3: copies sent twice in the documented at-least-once window
 
     # ----------------------------------------------------------------- environment
 
