@@ -64,6 +64,11 @@ LABELS = {
     # People search (reports.people)
     "people.search": _("Searched for people"),
     "people.view_person": _("Viewed a person's file"),
+    # Data exports (reports.exports)
+    "reports.export_requested": _("Requested a data export"),
+    "reports.export_completed": _("Data export written"),
+    "reports.export_failed": _("Data export failed"),
+    "reports.export_downloaded": _("Downloaded a data export"),
     # Notifications
     "notifications.resend": _("Resent a notification"),
 }

@@ -233,6 +233,34 @@ def _reset_sequences(cursor) -> None:
         )
 
 
+def _model_defaults(cursor) -> list[tuple[str, str]]:
+    """Give every NOT NULL column of the bulk tables that has a constant model default (a flag, a
+    counter, a text) that default in the database for the load. Returns (table, column) to undo.
+
+    BULK_SQL lists its columns; a column added to a model later (a new flag on the user, say) would
+    otherwise stop the seed with "null value … violates not-null constraint".
+    """
+    from django.apps import apps
+    from django.db.models import NOT_PROVIDED
+
+    tables = {model._meta.db_table: model for model in apps.get_models()}
+    added = []
+    for table in BULK_TABLES:
+        model = tables.get(table)
+        if model is None:
+            continue
+        for field in model._meta.concrete_fields:
+            default = field.default
+            if field.null or default is NOT_PROVIDED or not isinstance(default, bool | int | str):
+                continue
+            if getattr(field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED:
+                continue
+            literal = connection.ops.adapt_unknown_value(default)
+            cursor.execute(f'ALTER TABLE {table} ALTER COLUMN "{field.column}" SET DEFAULT %s', [literal])
+            added.append((table, field.column))
+    return added
+
+
 def bulk_load(n: int, *, log=print) -> dict:
     """Load N accountants and their applications. Returns {step: seconds}."""
     unit_ids, areas = _weighted_units()
@@ -267,11 +295,14 @@ def bulk_load(n: int, *, log=print) -> dict:
             for name, definition in _secondary_indexes(cursor, table):
                 cursor.execute(f'DROP INDEX "{name}"')
                 dropped.append((table, definition))
+        defaults = _model_defaults(cursor)
         for sql, table in zip(BULK_SQL, BULK_TABLES + ("reviews_reviewevent",), strict=True):
             started = time.perf_counter()
             cursor.execute(sql)
             key = f"insert {table}"
             timings[key] = timings.get(key, 0) + time.perf_counter() - started
+        for table, column in defaults:
+            cursor.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" DROP DEFAULT')
         started = time.perf_counter()
         for _table, definition in dropped:
             cursor.execute(definition)

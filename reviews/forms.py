@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextMixin
+from core.widgets import LeanSelect
 
 from .constants import BULK_APPROVE_MAX, RETURN_REASON_MAX_LENGTH, REVIEWER_STATUSES, Status
 from .models import StandardReturnReason
@@ -32,13 +33,17 @@ class InvalidFieldsMixin(CleanTextMixin):
 
 
 class InboxFilterForm(InvalidFieldsMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, widget=LeanSelect)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[(s.value, s.label) for s in REVIEWER_STATUSES],
+        widget=LeanSelect,
     )
-    unit = forms.TypedChoiceField(label=_("Reviewing unit"), required=False, coerce=int, empty_value=None)
+    # Up to 117 units for the province: rendered without a template per option (core.widgets).
+    unit = forms.TypedChoiceField(
+        label=_("Reviewing unit"), required=False, coerce=int, empty_value=None, widget=LeanSelect
+    )
     submitted_from = forms.DateField(
         label=_("Submitted from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -49,9 +54,10 @@ class InboxFilterForm(InvalidFieldsMixin, forms.Form):
     id_number = forms.CharField(label=_("ID number (exact)"), required=False, max_length=32)
 
     def __init__(self, *args, units=(), **kwargs):
+        """`units`: (id, name) of the units the reviewer may filter on (`scope.reviewer_unit_choices`)."""
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("All kinds")), *((k.name, k.label) for k in all_kinds())]
-        self.fields["unit"].choices = [("", _("All my units")), *((u.pk, u.name) for u in units)]
+        self.fields["unit"].choices = [("", _("All my units")), *units]
         self.fields["kind"].widget.attrs["class"] = "form-select"
         self.fields["status"].widget.attrs["class"] = "form-select"
         self.fields["unit"].widget.attrs["class"] = "form-select"

@@ -8,10 +8,13 @@ decides them. Scope is read from `user.unit` on every call, so a reviewer moved 
 loses the old one at once.
 """
 
+import time
+
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from regions.selectors import unit_ids_at_or_below, units_at_or_below
+from regions.selectors import SCOPE_CACHE_SECONDS, SCOPE_GENERATION_KEY, unit_ids_at_or_below, units_at_or_below
 
 from .constants import DECIDING_ROLES
 from .models import Application
@@ -39,6 +42,23 @@ def units_for_reviewer(user):
 def reviewer_unit_ids(user) -> list[int]:
     """Ids of the units a staff member may see (cached by regions; no query on a warm cache)."""
     return unit_ids_at_or_below(user.unit) if _is_active_staff(user) else []
+
+
+def reviewer_unit_choices(user) -> list[tuple[int, str]]:
+    """(id, name) of the units a staff member may see, in path order: the inbox's unit filter.
+
+    Cached per scope and per generation of the units (`regions.selectors.SCOPE_GENERATION_KEY`,
+    bumped by every committed change of a unit), like the scope's ids: no query on a warm cache.
+    """
+    if not _is_active_staff(user):
+        return []
+    generation = cache.get_or_set(SCOPE_GENERATION_KEY, time.time_ns, None)
+    key = f"reviews:unit-choices:{generation}:{user.unit.path}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = list(units_at_or_below(user.unit).values_list("id", "name"))
+        cache.set(key, choices, SCOPE_CACHE_SECONDS)
+    return choices
 
 
 def applications_for_reviewer(user) -> QuerySet[Application]:
