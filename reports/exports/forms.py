@@ -39,9 +39,10 @@ class ExportFormMixin(InvalidFieldsMixin):
     date_pairs: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, *args, units=(), may_unmask=False, **kwargs):
+        """`units`: (id, name) of the units in the person's scope (`reviews.scope.reviewer_unit_choices`)."""
         super().__init__(*args, **kwargs)
         if "unit" in self.fields:
-            self.fields["unit"].choices = [("", _("All my units")), *((u.pk, u.name) for u in units)]
+            self.fields["unit"].choices = [("", _("All my units")), *units]
             self.fields["unit"].error_messages["invalid_choice"] = UNIT_NOT_IN_SCOPE
         if may_unmask:
             self.fields["full"] = forms.BooleanField(

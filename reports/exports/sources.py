@@ -23,7 +23,7 @@ from dossier.models import PersonRecord
 from identity.constants import IdType
 from reviews.constants import REVIEWER_STATUSES, Status
 from reviews.registry import all_kinds
-from reviews.scope import applications_for_reviewer, reviewer_unit_ids, units_for_reviewer
+from reviews.scope import applications_for_reviewer, reviewer_unit_choices, reviewer_unit_ids
 from reviews.selectors import InboxFilters, _filtered
 
 from .constants import ExportKind
@@ -198,8 +198,8 @@ def get_source(kind: str) -> Source | None:
     return SOURCES.get(kind)
 
 
-def scope_units(user) -> list:
-    return list(units_for_reviewer(user).only("id", "name", "path", "level"))
+def scope_units(user) -> list[tuple[int, str]]:
+    return reviewer_unit_choices(user)
 
 
 def bind_form(source: Source, user, data=None, *, may_unmask: bool = False):
@@ -218,7 +218,7 @@ class Plan:
 def plan(source: Source, user, data: dict, *, unmasked: bool) -> Plan:
     """Rows and cell functions of an export with validated filter `data` (a form's cleaned_data)."""
     columns = source.columns()
-    unit_names = dict(units_for_reviewer(user).values_list("id", "name"))
+    unit_names = dict(reviewer_unit_choices(user))
     shows = []
     for column in columns:
         if column.personal == "id" and not unmasked:
