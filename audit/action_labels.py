@@ -71,6 +71,9 @@ LABELS = {
     "reports.export_downloaded": _("Downloaded a data export"),
     # Notifications
     "notifications.resend": _("Resent a notification"),
+    # The audit viewer (audit.views): reading the audit log is audited too
+    "audit.view": _("Viewed the audit log"),
+    "audit.export": _("Exported the audit log"),
 }
 
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("integrity/", include("integrity.urls")),
     path("phone-change/", include("phone_change.urls")),
     path("reports/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
