@@ -89,6 +89,7 @@ class StaffLink:
 STAFF_LINKS = (
     StaffLink(_("Workbench"), "identity:staff_home"),
     StaffLink(_("Review inbox"), "reviews:inbox"),
+    StaffLink(_("Statistics"), "reports:dashboard"),
     StaffLink(_("People search"), "reports:people:search"),
     StaffLink(_("Integrity record management"), "integrity:staff_search"),
     StaffLink(_("Staff management"), "identity:staff_manage", roles=("unit_admin", "system_admin")),

@@ -7,3 +7,8 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("Statistics and exports")
+
+    def ready(self):
+        from .audit_actions import register_all
+
+        register_all()
