@@ -409,12 +409,6 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": crontab(minute="*/10"),
             "options": {"expires": 9 * 60},
         },
-        # 统计分析 aggregates (reports.statistics_refresh): incremental, every 10 minutes.
-        "reports-refresh-statistics": {
-            "task": "reports.refresh_statistics",
-            "schedule": crontab(minute="*/10"),
-            "options": {"expires": 9 * 60},
-        },
         "maintenance-captchas": {"task": "maintenance.captchas", "schedule": crontab(minute=10), "options": _HOURLY},
         "maintenance-sessions": {
             "task": "maintenance.sessions",
