@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.forms import CleanTextModelForm
+
 from .models import AnnualRequirement, CreditItem
 
 
@@ -11,6 +13,7 @@ class CreditItemAdmin(admin.ModelAdmin):
     records only; an item in use cannot be deleted — stop offering it instead.
     """
 
+    form = CleanTextModelForm
     list_display = ["no", "name", "rule", "params", "subject", "is_active", "sort_order"]
     list_display_links = ["no", "name"]
     list_editable = ["is_active", "sort_order"]

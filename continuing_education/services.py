@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from core.text import clean_text
 from documents.constants import DocumentKind
 from documents.exceptions import UploadRejected
 from documents.forms import proof_prefix
@@ -93,6 +95,28 @@ def years_message(years: list[int]) -> str:
     return str(YEAR_NOT_OPEN_LATE % {"years": names, "month": until[0], "day": until[1]})
 
 
+# The entry's free-text fields: (label people see, multi-line), for `core.text.clean_text`.
+TEXT_FIELDS = {
+    "title": (_("Title"), False),
+    "organiser": (_("Organiser, journal or publisher"), False),
+    "note": (_("Note"), True),
+}
+
+
+def cleaned_texts(entry: Entry) -> tuple[dict[str, str], dict[str, str]]:
+    """The entry's free text cleaned by `core.text.clean_text`: ({field: text}, {field: problem}).
+
+    The form already cleans what it takes; this covers entries that reach the services otherwise.
+    """
+    texts, problems = {}, {}
+    for field, (label, multiline) in TEXT_FIELDS.items():
+        try:
+            texts[field] = clean_text(getattr(entry, field), field_label=label, multiline=multiline)
+        except ValidationError as exc:
+            problems[field] = exc.messages[0]
+    return texts, problems
+
+
 def entry_problems(entry: Entry, *, today: date | None = None, also_year: int | None = None) -> dict[str, str]:
     """Every problem of an entry, by form field (empty when it can be filed).
 
@@ -108,7 +132,9 @@ def entry_problems(entry: Entry, *, today: date | None = None, also_year: int | 
         years = [*years, also_year]
     if entry.year not in years:
         problems["year"] = years_message(years)
-    if not (entry.title or "").strip():
+    texts, text_problems = cleaned_texts(entry)
+    problems.update(text_problems)
+    if "title" not in problems and not texts["title"]:
         problems["title"] = str(TITLE_REQUIRED)
     end_date = entry.end_date or entry.start_date
     for field, day in (("start_date", entry.start_date), ("end_date", entry.end_date)):
@@ -145,9 +171,7 @@ def _checked(entry: Entry, *, today=None, also_year=None) -> tuple[Entry, int | 
     entry = replace(
         entry,
         end_date=entry.end_date or entry.start_date,
-        title=entry.title.strip(),
-        organiser=(entry.organiser or "").strip(),
-        note=(entry.note or "").strip(),
+        **cleaned_texts(entry)[0],
         days=entry.days if rule == CreditRule.PER_DAY else None,
         role=entry.role if rule == CreditRule.BY_ROLE else "",
         proposed_credits=entry.proposed_credits if rule == CreditRule.REVIEWER_SETS else None,

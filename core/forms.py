@@ -55,3 +55,8 @@ class CleanTextMixin:
     def full_clean(self):
         apply_text_hygiene(self.fields)
         super().full_clean()
+
+
+class CleanTextModelForm(CleanTextMixin, forms.ModelForm):
+    """The ModelForm of the Django admin's edit pages of text data (`ModelAdmin.form`): the text an
+    administrator types (return reasons, option labels, item and unit names) gets the same hygiene."""

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextModelForm
+
 from .models import OptionItem
 from .options import invalidate_options
 
@@ -9,6 +11,7 @@ from .options import invalidate_options
 class OptionItemAdmin(admin.ModelAdmin):
     """The option lists of the 信息采集 forms. A value in use must not change: correct the label."""
 
+    form = CleanTextModelForm
     list_display = ["label", "list_key", "value", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     list_filter = ["list_key", "is_active"]

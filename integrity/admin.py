@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextModelForm
+
 from .models import IntegrityOption, NegativeRecord, PenaltyKind
 from .options import invalidate_options
 
@@ -9,6 +11,7 @@ from .options import invalidate_options
 class IntegrityOptionAdmin(admin.ModelAdmin):
     """The honour names and levels of the honour form. A value in use must not change: correct the label."""
 
+    form = CleanTextModelForm
     list_display = ["label", "list_key", "value", "asks_for_name", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     list_filter = ["list_key", "is_active"]
@@ -38,6 +41,7 @@ class IntegrityOptionAdmin(admin.ModelAdmin):
 class PenaltyKindAdmin(admin.ModelAdmin):
     """Kinds of penalty and their bar from accounting work. Records keep the rule they were entered with."""
 
+    form = CleanTextModelForm
     list_display = ["name", "ban_rule", "ban_years", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     list_filter = ["ban_rule", "is_active"]

@@ -10,6 +10,7 @@ transaction. Refusals raise `IntegrityRecordError` (with the field it belongs to
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import AuditEvent
 from audit.services import record_event
 from core.masking import mask_id_number
+from core.text import clean_text
 from documents.constants import DocumentKind
 from documents.exceptions import UploadRejected
 from documents.forms import proof_prefix
@@ -93,8 +95,28 @@ class IntegrityRecordError(Exception):
 # --------------------------------------------------------------------------- field rules
 
 
+# The labels people see next to the boxes (integrity.forms), named in text-hygiene messages.
+FIELD_LABELS = {
+    "other_name": _("Name of the honour"),
+    "awarding_body": _("Awarded by"),
+    "document_number": _("Document number"),
+    "basis": _("Legal basis"),
+    "authority": _("Deciding authority"),
+    "note": _("Note"),
+    "reason": _("Reason for revoking"),
+}
+
+
+def _clean(value, *, field: str, multiline: bool = False) -> str:
+    """`core.text.clean_text` of a free-text field, refusals as IntegrityRecordError on `field`."""
+    try:
+        return clean_text(value, field_label=FIELD_LABELS.get(field, ""), multiline=multiline)
+    except ValidationError as exc:
+        raise IntegrityRecordError(exc.messages[0], field=field) from None
+
+
 def _text(value, *, field: str, max_length: int, required: bool = True) -> str:
-    text = " ".join(str(value or "").split())
+    text = _clean(value, field=field)
     if required and not text:
         raise IntegrityRecordError(REQUIRED, field=field)
     if len(text) > max_length:
@@ -218,7 +240,7 @@ def clean_negative_fields(
         checks.fail("period_end", PERIOD_END_REQUIRED)
     elif not is_permanent and isinstance(period_start, datetime.date) and period_end < period_start:
         checks.fail("period_end", PERIOD_END_BEFORE_START)
-    note = str(note or "").strip()
+    note = checks.run("note", _clean, note, field="note", multiline=True) or ""
     if len(note) > NOTE_MAX_LENGTH:
         checks.fail("note", TOO_LONG % {"max": NOTE_MAX_LENGTH})
     checks.raise_if_any()
@@ -491,7 +513,7 @@ def revoke_negative_record(*, actor, record: NegativeRecord, reason, request=Non
     """Revoke (撤销) a negative record with a reason: it stays, marked revoked, and is audited."""
     if not may_manage_negative_records(actor):
         raise IntegrityRecordError(MAY_NOT_MANAGE)
-    reason = " ".join(str(reason or "").split())
+    reason = _clean(reason, field="reason")
     if not reason:
         raise IntegrityRecordError(REVOKE_REASON_REQUIRED, field="reason")
     if len(reason) > REVOKE_REASON_MAX_LENGTH:

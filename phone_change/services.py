@@ -48,6 +48,7 @@ import warnings
 from io import BytesIO
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +57,7 @@ from PIL import Image
 from audit.models import AuditEvent
 from audit.services import record_event
 from core.masking import mask_id_number, mask_phone
+from core.text import clean_text
 from documents.constants import ContentType
 from documents.exceptions import UploadRejected
 from documents.inspection import (
@@ -115,8 +117,12 @@ class PhoneChangeError(Exception):
 
 
 def clean_reason(reason) -> str:
-    """The reason, spaces collapsed; required, at most REASON_MAX_LENGTH characters."""
-    text = " ".join(str(reason or "").split())
+    """The reason, cleaned by `core.text.clean_text` (one line, spaces folded; invisible and
+    direction-changing characters refused); required, at most REASON_MAX_LENGTH characters."""
+    try:
+        text = clean_text(reason, field_label=_("Reason for the change"))
+    except ValidationError as exc:
+        raise PhoneChangeError(exc.messages[0], field="reason") from None
     if not text:
         raise PhoneChangeError(REASON_REQUIRED, field="reason")
     if len(text) > REASON_MAX_LENGTH:

@@ -8,6 +8,8 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextMixin
+
 from . import calendar, services
 from .exceptions import RegionError
 from .models import CalendarException, CalendarYear, Division, ReviewUnit
@@ -32,7 +34,7 @@ class DivisionAdmin(admin.ModelAdmin):
         return False
 
 
-class ReviewUnitAdminForm(forms.ModelForm):
+class ReviewUnitAdminForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = ReviewUnit
         fields = ["code", "name", "level", "division", "parent", "sort_order", "is_active"]

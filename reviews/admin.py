@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from core.forms import CleanTextModelForm
 from core.masking import mask_id_number
 
 from .models import Application, ReviewEvent, StandardReturnReason
@@ -23,6 +24,7 @@ class KindFilter(admin.SimpleListFilter):
 
 @admin.register(StandardReturnReason)
 class StandardReturnReasonAdmin(admin.ModelAdmin):
+    form = CleanTextModelForm
     list_display = ["text", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
     search_fields = ["text"]

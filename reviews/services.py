@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -28,6 +29,7 @@ from audit.models import AuditEvent
 from audit.services import record_event
 from core.masking import mask_id_number
 from core.request_info import client_ip
+from core.text import clean_text
 from notifications.messages import get_template
 from notifications.services import queue_notification
 from regions.calendar import add_working_days, working_days_between
@@ -500,7 +502,13 @@ def approve(*, application: Application, actor, expected_version, request=None) 
 
 
 def clean_return_reason(reason) -> str:
-    reason = " ".join(str(reason or "").split())
+    """The return reason as the applicant will read it: text hygiene (`core.text.clean_text`, one
+    line, spaces folded), required, at most RETURN_REASON_MAX_LENGTH characters. Applied here and
+    not only by the form, so a reason that reaches the service another way is cleaned too."""
+    try:
+        reason = clean_text(reason, field_label=_("Reason for the applicant"))
+    except ValidationError as exc:
+        raise ReviewError(exc.messages[0], code="reason_invalid_character") from None
     if not reason:
         raise ReviewError(REASON_REQUIRED, code="reason_required")
     if len(reason) > RETURN_REASON_MAX_LENGTH:
