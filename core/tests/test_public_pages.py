@@ -1,3 +1,5 @@
+from html.parser import HTMLParser
+
 from django.urls import reverse
 
 from core.masking import mask_id_number, mask_phone
@@ -86,3 +88,51 @@ def test_pages_link_the_favicon_and_favicon_ico_leads_to_it(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"] == icon
+
+
+class _EntryLinks(HTMLParser):
+    """The links inside the 导航页 entry cards with their accessible names: aria-label when
+    present, otherwise the text content (visually hidden text included, aria-hidden excluded)."""
+
+    def __init__(self):
+        super().__init__()
+        self.links = []  # [card key, accessible name]
+        self._stack = []  # (tag, card key or None, hidden) per open element
+        self._link = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        parent_card = self._stack[-1][1] if self._stack else None
+        testid = attrs.get("data-testid") or ""
+        card = testid.removeprefix("entry-") if testid.startswith("entry-") else parent_card
+        hidden = (self._stack[-1][2] if self._stack else False) or attrs.get("aria-hidden") == "true"
+        if tag in {"br", "img", "input", "meta", "link", "hr"}:
+            return
+        self._stack.append((tag, card, hidden))
+        if tag == "a" and card:
+            self._link = [card, attrs.get("aria-label"), []]
+
+    def handle_endtag(self, tag):
+        if self._stack:
+            self._stack.pop()
+        if tag == "a" and self._link is not None:
+            card, label, parts = self._link
+            self.links.append([card, label if label else " ".join("".join(parts).split())])
+            self._link = None
+
+    def handle_data(self, data):
+        if self._link is not None and not (self._stack and self._stack[-1][2]):
+            self._link[2].append(data)
+
+
+def test_the_six_entries_have_distinct_accessible_names_naming_each_entry(client):
+    """A screen reader's links list must not read six times 「进入」 (WCAG 2.4.4, 2.4.9)."""
+    parser = _EntryLinks()
+    parser.feed(client.get(reverse("core:home")).content.decode())
+
+    names = {card: name for card, name in parser.links}
+    assert len(parser.links) == len(ENTRIES) == 6  # one link per entry, each entry open
+    assert set(names) == {entry.key for entry in ENTRIES}
+    assert len(set(names.values())) == 6, names
+    for entry in ENTRIES:
+        assert str(entry.title) in names[entry.key] and names[entry.key].startswith("进入"), names[entry.key]
