@@ -14,11 +14,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from identity.constants import UserKind
+from dossier.people import people_in_scope as dossier_people_in_scope
 from identity.models import User
 from reviews.constants import Status
 from reviews.models import Application, ReviewEvent
-from reviews.scope import units_for_reviewer
 
 from .constants import HONOUR_PROOF_SLOTS, KIND_HONOUR
 from .models import HonourPayload, HonourProof, NegativeRecord
@@ -131,8 +130,12 @@ def managing_unit(person):
 
 
 def people_in_scope(user) -> QuerySet[User]:
-    """Accountants whose managing unit is at or below the staff member's unit (none for anyone else)."""
-    return User.objects.filter(kind=UserKind.ACCOUNTANT, dossier_record__unit__in=units_for_reviewer(user).values("id"))
+    """Accountants whose approved record is managed at or below the staff member's unit (none for anyone else).
+
+    The one rule of dossier.people (an EXISTS on the person's record against the cached list of unit
+    ids), so a lookup by ID number starts from its index whatever the size of the scope.
+    """
+    return dossier_people_in_scope(user, with_applicants=False)
 
 
 def find_people(user, id_number: str) -> list[User]:
