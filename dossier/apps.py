@@ -10,7 +10,7 @@ class DossierConfig(AppConfig):
         from documents.access import register_access_rule
         from reviews.registry import ApplicationKind, register_kind
 
-        from .change_selectors import change_photo, change_proofs, staff_may_view_change_document
+        from .change_selectors import change_photo, change_proofs, reviewer_versions, staff_may_view_change_document
         from .change_services import apply_change, check_change_before_submit
         from .constants import KIND_CHANGE, KIND_COLLECTION
         from .models import ChangePayload, CollectionPayload
@@ -26,6 +26,7 @@ class DossierConfig(AppConfig):
                 load_payload=load_collection_payload,
                 apply=apply_collection,
                 reviewer_template="dossier/review.html",
+                reviewer_context=reviewer_versions,
                 proof_documents=collection_proofs,
                 photo_document=collection_photo,
                 before_submit=check_collection_before_submit,
@@ -41,6 +42,7 @@ class DossierConfig(AppConfig):
                 payload_model=ChangePayload,
                 apply=apply_change,
                 reviewer_template="dossier/change/review.html",
+                reviewer_context=reviewer_versions,
                 proof_documents=change_proofs,
                 photo_document=change_photo,
                 before_submit=check_change_before_submit,

@@ -4,12 +4,12 @@ and who among the staff may open the files a change carries over from earlier ve
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from reviews.constants import OPEN_STATUSES, Status
 from reviews.models import Application
-from reviews.scope import applications_for_reviewer, units_for_reviewer
+from reviews.scope import applications_for_reviewer, reviewer_unit_ids
 
 from .change_diff import ChangeLine, SectionComparison, compare, data_changes, describe, required_proofs
 from .constants import KIND_CHANGE, Step
@@ -214,24 +214,28 @@ def record_versions(person) -> list[VersionEntry]:
 
 
 def record_versions_for_reviewer(user, person_id: int) -> list[VersionEntry]:
-    """The versions of a person's record a staff member may see, newest first (three queries).
+    """The versions of a person's record a staff member may see, newest first (one query).
 
     The unit that manages the person now, or that has an application of theirs under review,
     sees the whole history; a unit the person has left sees the versions of its own time
     (DOMAIN.md "Moving inside Hubei": the old unit sees the history, the new one decides).
+    Both rules are conditions of the one query: a version is listed when its unit is in scope or
+    when either EXISTS (computed once by PostgreSQL, not per row) holds.
     """
-    scope = units_for_reviewer(user).values("id")
-    manages = PersonRecord.objects.filter(person_id=person_id, unit_id__in=scope).exists() or (
-        applications_for_reviewer(user)
-        .filter(applicant_id=person_id, status__in=(Status.PENDING, Status.RETURNED))
-        .exists()
+    scope = reviewer_unit_ids(user)
+    if not scope:
+        return []
+    manages = Exists(PersonRecord.objects.filter(person_id=person_id, unit_id__in=scope)) | Exists(
+        applications_for_reviewer(user).filter(applicant_id=person_id, status__in=(Status.PENDING, Status.RETURNED))
     )
-    versions = _versions(record__person_id=person_id)
-    if not manages:
-        versions = versions.filter(unit_id__in=scope)
-    versions = list(versions)
+    versions = list(_versions(record__person_id=person_id).filter(Q(unit_id__in=scope) | manages))
     current = versions[0].record.version if versions else None
     return _entries(versions, current)
+
+
+def reviewer_versions(user, application) -> dict:
+    """The reviewer page's context for the dossier kinds (`ApplicationKind.reviewer_context`)."""
+    return {"versions": record_versions_for_reviewer(user, application.applicant_id)}
 
 
 # --------------------------------------------------------------------------- documents access

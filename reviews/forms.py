@@ -99,11 +99,13 @@ class DecisionForm(forms.Form):
 
 
 class ReturnForm(InvalidFieldsMixin, DecisionForm):
-    standard_reason = forms.ModelChoiceField(
+    # A plain list read once per form (values_list): no ModelChoiceField iterator, no server-side
+    # cursor on PostgreSQL. The value is the reason's id, cleaned to an int (or None).
+    standard_reason = forms.TypedChoiceField(
         label=_("Standard reason"),
-        queryset=StandardReturnReason.objects.filter(is_active=True),
         required=False,
-        empty_label=_("— choose a standard reason —"),
+        coerce=int,
+        empty_value=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     detail = forms.CharField(
@@ -114,9 +116,16 @@ class ReturnForm(InvalidFieldsMixin, DecisionForm):
         help_text=_("The applicant reads this reason on their page and in the SMS."),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        reasons = list(StandardReturnReason.objects.filter(is_active=True).values_list("pk", "text"))
+        self.reason_texts = dict(reasons)
+        self.fields["standard_reason"].choices = [("", _("— choose a standard reason —")), *reasons]
+
     def clean(self):
         cleaned = super().clean()
-        parts = [str(cleaned["standard_reason"])] if cleaned.get("standard_reason") else []
+        reason = cleaned.get("standard_reason")
+        parts = [self.reason_texts[reason]] if reason else []
         if cleaned.get("detail"):
             parts.append(cleaned["detail"])
         if "detail" in self.errors:

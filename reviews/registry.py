@@ -83,6 +83,9 @@ class ApplicationKind:
     load_payload: Callable | None = None
     apply: Callable | None = None
     reviewer_template: str | None = None
+    # (user, application) -> dict: what reviewer_template shows beyond the payload, read by the view
+    # (never by template tags), e.g. the applicant's record versions.
+    reviewer_context: Callable | None = None
     proof_documents: Callable | None = None
     photo_document: Callable | None = None
     before_submit: Callable | None = None

@@ -129,7 +129,8 @@ def _render_detail(request, application, *, approve_form=None, return_form=None,
         # Shown by decision.js next to the field before asking to confirm; the server says the same.
         "reason_required": services.REASON_REQUIRED,
     }
-    return render(request, "reviews/detail.html", context)
+    extra = kind.reviewer_context(request.user, application) if kind and kind.reviewer_context else {}
+    return render(request, "reviews/detail.html", {**extra, **context})
 
 
 @staff_required
