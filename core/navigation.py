@@ -108,8 +108,13 @@ def staff_links(user, current_path: str) -> list[dict]:
             continue
         if link.roles and getattr(user, "role", "") not in link.roles:
             continue
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        links.append({"title": link.title, "url": url, "active": active})
+        matches = current_path == url if url == "/" else current_path.startswith(url)
+        links.append({"title": link.title, "url": url, "active": matches})
+    # One entry is current: the one whose URL is the longest prefix of the page (人员查询 at
+    # /reports/people/ lies under 统计分析's /reports/, but only 人员查询 is where the person is).
+    current = max((link for link in links if link["active"]), key=lambda link: len(link["url"]), default=None)
+    for link in links:
+        link["active"] = link is current
     return links
 
 

@@ -32,3 +32,15 @@ def test_signed_in_accountants_get_the_modules_as_a_menu(client):
         ("诚信录入", "integrity:index"),
     ]:
         assert f'href="{reverse(url_name)}">{title}</a>' in text
+
+
+def test_only_the_most_specific_menu_entry_is_marked_current():
+    from types import SimpleNamespace
+
+    from core.navigation import staff_links
+
+    reviewer = SimpleNamespace(is_superuser=False, role="reviewer")
+    links = staff_links(reviewer, "/reports/people/")
+    current = [link["title"] for link in links if link["active"]]
+    assert [str(title) for title in current] == ["人员查询"]
+    assert not any(link["active"] for link in staff_links(reviewer, "/nowhere/"))
