@@ -43,6 +43,8 @@ DOCUMENTED_STAFF = (
     DemoStaff("wuhan", "武汉市市直审核员", StaffRole.REVIEWER, "420100", _key("wuhan")),
     DemoStaff("jiangan", "江岸区审核员", StaffRole.REVIEWER, "420102", _key("jiangan")),
     DemoStaff("admin", "系统管理员", StaffRole.SYSTEM_ADMIN, "420000", _key("admin")),
+    # 人员管理: manages the reviewers of 武汉市 and its districts (and the districts' unit administrators).
+    DemoStaff("wuhan-admin", "武汉市单位管理员", StaffRole.UNIT_ADMIN, "420100", _key("whadmin")),
 )
 
 # The review units of 武汉市 without a documented reviewer (市直 420100 is `wuhan`, 江岸区 `jiangan`).

@@ -135,7 +135,7 @@ def test_every_review_unit_of_wuhan_has_a_demo_reviewer(settings, demo_units):
         assert TOTPDevice.objects.get(user=user, confirmed=True).key == demo.totp_key
         assert demo.totp_secret_base32 in output
     # The documented accounts are unchanged; every secret differs.
-    assert [d.username for d in DOCUMENTED_STAFF] == ["province", "wuhan", "jiangan", "admin"]
+    assert [d.username for d in DOCUMENTED_STAFF] == ["province", "wuhan", "jiangan", "admin", "wuhan-admin"]
     assert DOCUMENTED_STAFF[1].totp_secret_base32 == "NBRGW2RNMRSW23ZNO52WQYLOFUWS2LJN"
     assert len({d.totp_key for d in DEMO_STAFF}) == len(DEMO_STAFF)
 

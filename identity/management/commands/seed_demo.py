@@ -64,6 +64,9 @@ def ensure_demo_staff(demo: DemoStaff, unit: ReviewUnit, password_hash: str) -> 
             user.full_name = demo.full_name
             user.password = password_hash
             user.save(update_fields=["full_name", "password"])
+        if user.must_change_password or user.must_enrol_totp:  # reset on the staff management pages
+            user.must_change_password = user.must_enrol_totp = False
+            user.save(update_fields=["must_change_password", "must_enrol_totp"])
         device = TOTPDevice.objects.filter(user=user, name=TOTP_DEVICE_NAME).first()
         if device is None:
             TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, key=demo.totp_key, confirmed=True)
