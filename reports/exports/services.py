@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from audit.services import record_event
 from core.masking import mask_id_number
-from documents.storage import STORAGE_ERRORS, delete_quietly, save_bytes
+from documents.storage import STORAGE_ERRORS, delete_quietly, request_scope, save_bytes
 
 from . import constants
 from .constants import ACTIVE_STATUSES, EXPORT_ROLES, ExportKind, ExportStatus
@@ -168,7 +168,10 @@ def _write(job: ExportJob) -> tuple[int, str, int]:
         )
         size = os.fstat(handle.fileno()).st_size
         handle.seek(0)
-        name = save_bytes(default_storage, storage_name(), File(handle, name="export.xlsx"))
+        # Its own storage scope: in eager mode this runs inside the request that asked for the
+        # export, whose middleware deletes files written without a Document row at its end.
+        with request_scope():
+            name = save_bytes(default_storage, storage_name(), File(handle, name="export.xlsx"))
     return count, name, size
 
 

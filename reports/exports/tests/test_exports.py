@@ -262,3 +262,15 @@ def test_the_list_shows_my_recent_exports_only(client, login_staff, export):
     other = staff("420102")
     login_staff(client, other)
     assert "还没有导出过" in client.get("/reports/exports/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_eager_export_inside_the_request_keeps_its_file(client, login_staff):
+    """In eager mode the task runs at the commit inside the POST; the storage middleware deletes
+    files written in a request without a Document row, so the export writes in its own scope."""
+    approved_person("420102")
+    login_staff(client, staff("420102"))
+    assert client.post("/reports/exports/", {"export": "roster"}).status_code == 302
+    job = _only_job()
+    assert job.status == ExportStatus.DONE and default_storage.exists(job.file_name)
+    assert client.get(f"/reports/exports/{job.pk}/download/").status_code == 200
