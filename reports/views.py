@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from audit.services import record_event
+from core.db_router import use_replica
 from identity.permissions import staff_required
 
 from .dashboard_figures import build_dashboard
@@ -23,9 +24,12 @@ def _dashboard(request):
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = None
-    return build_dashboard(
-        request.user, unit_code=request.GET.get("unit", "").strip(), kind=request.GET.get("kind", ""), year=year
-    )
+    # The figures are read from the replica when one is configured (DATABASE_REPLICA_URL): statistics
+    # may lag a moment, and they never include what this request writes.
+    with use_replica():
+        return build_dashboard(
+            request.user, unit_code=request.GET.get("unit", "").strip(), kind=request.GET.get("kind", ""), year=year
+        )
 
 
 @staff_required
