@@ -180,3 +180,25 @@ def test_the_account_page_lists_the_last_20_sign_in_events_of_the_user_only(revi
     assert all("失败" in row for row in rows[2:])
     assert "调整工作人员所属单位" not in page and "退出登录" in rows[1]
     assert User.objects.filter(username="me").exists()
+
+
+def test_wrong_enrolment_codes_lock_the_account_like_failed_sign_ins(admin, settings):
+    reviewer = StaffFactory(username="guesser", unit=review_unit("420102"))
+    reset_staff_totp(actor=admin, target=reviewer)
+    client = Client()
+    client.post(FIRST_URL, {"username": "guesser", "password": STAFF_PASSWORD})
+    page = client.get(ENROL_URL).content.decode()
+    right = code_from_page(page)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(ENROL_URL, {"otp_token": wrong})
+    with time_machine.travel(time.time() + 120, tick=True):
+        locked = client.post(ENROL_URL, {"otp_token": code_from_page(page)})
+
+    assert locked.status_code == settings.AXES_HTTP_RESPONSE_CODE
+    assert client.get(HOME_URL).status_code == 302
+    assert not TOTPDevice.objects.filter(user=reviewer, confirmed=True).exists()
+    assert client.get(ENROL_URL).url == FIRST_URL  # the pending sign-in ended
+    failures = AuditEvent.objects.filter(action="auth.staff_totp_enrolment_failed", object_id=str(reviewer.pk))
+    assert failures.count() >= 1

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from audit.actions import label_for
 from identity.permissions import staff_required
 from identity.staff_credentials import (
+    PENDING_KEY,
     begin_first_sign_in,
     change_own_password,
     confirm_enrolment,
@@ -24,7 +25,13 @@ from identity.staff_credentials import (
 from identity.staff_forms import EnrolTokenForm, FirstSignInForm
 from identity.staff_services import StaffSignInError
 
-from .staff import _landing_url
+from .staff import _landing_url, staff_locked_out
+
+
+def _locked_out(request, user) -> bool:
+    from axes.handlers.proxy import AxesProxyHandler
+
+    return AxesProxyHandler.is_locked(request, credentials={"username": user.username})
 
 
 def _password_fields(form):
@@ -115,6 +122,10 @@ def enrol(request):
         return redirect("identity:staff_first_sign_in")
     if user.must_change_password:
         return redirect("identity:staff_first_password")
+    if request.method == "POST" and _locked_out(request, user):
+        # Wrong codes count like failed sign-ins: once locked, the pending sign-in ends.
+        request.session.pop(PENDING_KEY, None)
+        return staff_locked_out(request, credentials={"username": user.username})
     form = EnrolTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if confirm_enrolment(request=request, user=user, token=form.cleaned_data["otp_token"]):
