@@ -308,3 +308,17 @@ def test_a_deactivated_account_can_be_activated_again(login_staff, jiangan_admin
     client.post(url("active", jiangan_reviewer), {"active": "1"})
     jiangan_reviewer.refresh_from_db()
     assert jiangan_reviewer.is_active
+
+
+def test_the_list_is_paged_by_30(login_staff, jiangan_admin, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    for n in range(33):
+        StaffFactory(username=f"r{n:02d}", unit=review_unit("420102"), totp_device=False)
+    client = signed_in(login_staff, jiangan_admin)
+
+    first = client.get(LIST_URL).content.decode()
+    second = client.get(LIST_URL, {"page": 2}).content.decode()
+    assert first.count('data-testid="staff-row"') == 30
+    assert second.count('data-testid="staff-row"') == 3
+    assert "r32" in second and "r32" not in first
+    assert client.get(LIST_URL, {"q": "r1"}).content.decode().count('data-testid="staff-row"') == 10
