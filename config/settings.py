@@ -410,6 +410,8 @@ CELERY_BEAT_SCHEDULE.update(
             "options": {"expires": 9 * 60},
         },
         "maintenance-captchas": {"task": "maintenance.captchas", "schedule": crontab(minute=10), "options": _HOURLY},
+        # Expired data exports (reports.exports): their files deleted within the hour.
+        "maintenance-exports": {"task": "maintenance.exports", "schedule": crontab(minute=20), "options": _HOURLY},
         "maintenance-sessions": {
             "task": "maintenance.sessions",
             "schedule": crontab(hour=2, minute=30),
