@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "dossier",
     "phone_change",
     "continuing_education",
+    "institutions",
     "integrity",
     "reports",
     "reports.exports",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("dossier/", include("dossier.urls")),
     path("ce/", include("continuing_education.urls")),
+    path("institutions/", include("institutions.urls")),
     path("integrity/", include("integrity.urls")),
     path("phone-change/", include("phone_change.urls")),
     path("reports/", include("reports.urls")),

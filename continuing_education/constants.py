@@ -23,6 +23,9 @@ class CreditRule(models.TextChoices):
     BY_ROLE = "by_role", _("Credits by role")
     # The person proposes, the reviewer settles before approving: params {"max_credits": 90}.
     REVIEWER_SETS = "reviewer_sets", _("Set by the reviewer")
+    # Credits per 学时 (class hour) of a course registered by a training institution (app
+    # `institutions`): params {"credits_per_hour": 3}, optional {"max_hours": 200}. Hubei: 1 学时 = 3 credits.
+    PER_HOUR = "per_hour", _("Credits per class hour")
 
 
 class Subject(models.TextChoices):
@@ -46,6 +49,8 @@ DEFAULT_LATE_ENTRY_UNTIL = (3, 31)
 
 # A per-day item without its own "max_days": longer meetings than this are surely a typing error.
 DEFAULT_MAX_DAYS = 30
+# A per-hour rule without its own "max_hours".
+DEFAULT_MAX_HOURS = 200
 # Proposed or settled credits and fixed item credits never exceed this (a sanity bound on data).
 MAX_ITEM_CREDITS = 999
 

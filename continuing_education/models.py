@@ -49,6 +49,9 @@ class CreditItem(models.Model):
         return f"{self.no}. {self.name}"
 
     def clean(self):
+        if self.rule == CreditRule.PER_HOUR:
+            # Per-hour credits belong to courses registered by training institutions, not to entries.
+            raise ValidationError({"rule": _("Credits per class hour apply to institution courses only.")})
         problems = params_problems(self.rule, self.params)
         if problems:
             raise ValidationError({"params": problems})

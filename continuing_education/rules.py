@@ -9,15 +9,17 @@ numbers are data an administrator edits, never code:
 | per_day       | {"credits_per_day": 10, "max_days": 30 (opt.)}  | credits_per_day × days            |
 | by_role       | {"主持人": 90, "其他参与人": 60}                  | the credits of the person's role  |
 | reviewer_sets | {"max_credits": 90}                             | proposed by the person (≤ max), settled by the reviewer |
+| per_hour      | {"credits_per_hour": 3, "max_hours": 200 (opt.)}| credits_per_hour × 学时 (institution courses) |
 """
 
 from django.utils.translation import gettext_lazy as _
 
-from .constants import DEFAULT_MAX_DAYS, MAX_ITEM_CREDITS, CreditRule
+from .constants import DEFAULT_MAX_DAYS, DEFAULT_MAX_HOURS, MAX_ITEM_CREDITS, CreditRule
 from .exceptions import CreditError
 
 MAX_ROLE_LENGTH = 30
 MAX_DAYS_LIMIT = 366
+MAX_HOURS_LIMIT = 2000
 
 
 def _is_count(value, *, upper: int) -> bool:
@@ -59,6 +61,11 @@ def params_problems(rule: str, params) -> list[str]:
     elif rule == CreditRule.REVIEWER_SETS:
         need("max_credits")
         only("max_credits")
+    elif rule == CreditRule.PER_HOUR:
+        need("credits_per_hour")
+        if "max_hours" in params:
+            need("max_hours", MAX_HOURS_LIMIT)
+        only("credits_per_hour", "max_hours")
     else:
         problems.append(str(_("Unknown credit rule.")))
     return problems
@@ -80,7 +87,11 @@ def max_credits_of(item) -> int | None:
     return int(item.params["max_credits"]) if item.rule == CreditRule.REVIEWER_SETS else None
 
 
-def credits_for(item, *, days=None, role=None, proposed=None) -> int:
+def max_hours_of(item) -> int:
+    return int(item.params.get("max_hours", DEFAULT_MAX_HOURS))
+
+
+def credits_for(item, *, days=None, role=None, proposed=None, hours=None) -> int:
     """The credits one record of `item` earns, or CreditError naming the field to correct.
 
     For a reviewer-set item this is the person's proposal (at most the item's maximum); the reviewer
@@ -100,6 +111,17 @@ def credits_for(item, *, days=None, role=None, proposed=None) -> int:
                 code="days_range",
             )
         return int(params["credits_per_day"]) * days
+    if rule == CreditRule.PER_HOUR:
+        if hours in (None, ""):
+            raise CreditError(_("Please enter the number of class hours."), field="hours", code="hours_required")
+        limit = max_hours_of(item)
+        if not isinstance(hours, int) or isinstance(hours, bool) or not 1 <= hours <= limit:
+            raise CreditError(
+                _("The number of class hours must be a whole number from 1 to %(max)d.") % {"max": limit},
+                field="hours",
+                code="hours_range",
+            )
+        return int(params["credits_per_hour"]) * hours
     if rule == CreditRule.BY_ROLE:
         if not role:
             raise CreditError(_("Please choose your role."), field="role", code="role_required")

@@ -129,12 +129,20 @@ class YearSummary:
         return 0 if share is None else math.floor(share * 100)
 
 
-def summarize(records: Iterable[CreditRecord], *, year: int, requirement: Requirement) -> YearSummary:
+def summarize(
+    records: Iterable[CreditRecord], *, year: int, requirement: Requirement, external: Iterable = ()
+) -> YearSummary:
     """The summary of `year` from records that know their status (`record.application.status`).
 
-    Records of other years are ignored whatever their state.
+    Records of other years are ignored whatever their state. `external` are credits from the
+    registered sources (`external.ExternalCredit`, e.g. 机构登记): final, they count as approved.
     """
     approved = professional = pending = pending_count = 0
+    for credit in external:
+        if credit.year == year:
+            approved += credit.credits
+            if credit.subject == Subject.PROFESSIONAL:
+                professional += credit.credits
     for record in records:
         if record.year != year:
             continue
@@ -157,13 +165,15 @@ def summarize(records: Iterable[CreditRecord], *, year: int, requirement: Requir
 
 
 def year_summary(person, year: int) -> YearSummary:
-    """The person's summary of `year` from the database (two queries)."""
+    """The person's summary of `year` from the database (two queries, and one per outside credit source)."""
     records = (
         CreditRecord.objects.filter(person=person, year=year, application__status__in=(Status.APPROVED, Status.PENDING))
         .select_related("application")
         .only("year", "credits", "proposed_credits", "subject", "application__status")
     )
-    return summarize(records, year=year, requirement=requirement_for(year))
+    from .external import external_credits
+
+    return summarize(records, year=year, requirement=requirement_for(year), external=external_credits(person, year))
 
 
 def yearly_credits(person, year: int) -> YearlyCredits | None:

@@ -21,6 +21,7 @@ from reviews.services import ReviewError
 from . import services
 from .constants import KIND_CE, MAX_PROOFS
 from .exceptions import CreditError
+from .external import external_credits
 from .forms import CreditRecordForm, SettleForm
 from .models import CreditRecord
 from .selectors import (
@@ -57,7 +58,9 @@ def index(request):
     if not is_collected(person):
         return _not_collected(request)
     open_years = allowed_years()
-    years = sorted(set(open_years) | set(record_years(person)), reverse=True)
+    # Credits registered by training institutions (机构登记) and other registered sources.
+    all_external = external_credits(person)
+    years = sorted(set(open_years) | set(record_years(person)) | {c.year for c in all_external}, reverse=True)
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
@@ -68,7 +71,8 @@ def index(request):
     if status not in LISTED_STATUSES:
         status = ""
     records = list(records_of(person, year=year))
-    summary = summarize(records, year=year, requirement=requirement_for(year))
+    external = [credit for credit in all_external if credit.year == year]
+    summary = summarize(records, year=year, requirement=requirement_for(year), external=external)
     counts = {s: sum(1 for r in records if r.application.status == s) for s in LISTED_STATUSES}
     context = {
         "year": year,
@@ -80,6 +84,7 @@ def index(request):
         "total_count": len(records),
         "records": [r for r in records if not status or r.application.status == status],
         "summary": summary,
+        "external": external,
     }
     return render(request, "continuing_education/index.html", context)
 

@@ -31,3 +31,6 @@ class StaffRole(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("System administrator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")
     AUDITOR = "auditor", _("Auditor")
+    # Staff of a training institution (施教机构, app `institutions`): no review unit, and none of the
+    # finance bureau's pages; they reach only their own institution's pages.
+    INSTITUTION = "institution", _("Training institution staff")

@@ -11,9 +11,18 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.urls import reverse
 
+from .constants import StaffRole
+
 
 def _is_verified_staff(user) -> bool:
-    return user.is_authenticated and user.is_staff_member and user.is_active and user.is_verified()
+    # Training-institution staff sign in like staff but see none of the finance bureau's pages.
+    return (
+        user.is_authenticated
+        and user.is_staff_member
+        and user.is_active
+        and user.is_verified()
+        and user.role != StaffRole.INSTITUTION
+    )
 
 
 def accountant_required(view):

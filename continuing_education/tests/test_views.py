@@ -129,8 +129,9 @@ def test_the_management_page_runs_a_fixed_number_of_queries(person_client, perso
     reviewer = reviewer_of()
 
     def page():
-        # session, user, collected?, years, records, proofs, requirement (the session was stamped before).
-        with django_assert_num_queries(7):
+        # session, user, collected?, years, records, proofs, requirement (the session was stamped before),
+        # and one per outside credit source (institutions: 机构登记).
+        with django_assert_num_queries(8):
             assert person_client.get(INDEX).status_code == 200
 
     record(person, 1, status=Status.APPROVED, reviewer=reviewer)

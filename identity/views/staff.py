@@ -13,12 +13,19 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from identity.constants import StaffRole
 from identity.permissions import staff_required
 from identity.staff_forms import StaffLoginForm
 from identity.staff_services import StaffSignInError, sign_in_staff
 
 
-def _landing_url() -> str:
+def _landing_url(user=None) -> str:
+    # Training-institution staff land on their institution's pages (app `institutions`).
+    if user is not None and getattr(user, "role", "") == StaffRole.INSTITUTION:
+        try:
+            return reverse("institutions:home")
+        except NoReverseMatch:
+            pass
     # The reviewer inbox is the staff's daily page once the review engine exists.
     try:
         return reverse("reviews:inbox")
@@ -47,7 +54,7 @@ def staff_login(request):
     """Username + password + TOTP in one form. Every refusal shows the same message, except a
     code used before together with the right password (that person knows the password)."""
     if request.method == "GET" and _is_verified_staff(request.user):
-        return redirect(_next_url(request) or _landing_url())
+        return redirect(_next_url(request) or _landing_url(request.user))
     form = StaffLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -62,7 +69,7 @@ def staff_login(request):
             reused = exc.reason == StaffSignInError.REUSED_TOTP
             form.add_error(None, StaffLoginForm.CODE_REUSED if reused else StaffLoginForm.REFUSED)
         else:
-            return redirect(_next_url(request) or _landing_url())
+            return redirect(_next_url(request) or _landing_url(request.user))
     return render(
         request,
         "identity/staff/login.html",

@@ -64,7 +64,7 @@ def password_change(request):
         form.fields[name].widget.attrs["autocomplete"] = "new-password"
     if request.method == "POST" and form.is_valid():
         change_own_password(request=request, form=form)
-        return render(request, "identity/staff/account/password_done.html", {"landing_url": _landing_url()})
+        return render(request, "identity/staff/account/password_done.html", {"landing_url": _landing_url(request.user)})
     return render(
         request,
         "identity/staff/account/password.html",
@@ -129,7 +129,7 @@ def enrol(request):
     form = EnrolTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if confirm_enrolment(request=request, user=user, token=form.cleaned_data["otp_token"]):
-            return redirect(_landing_url())
+            return redirect(_landing_url(user))
         form.add_error("otp_token", EnrolTokenForm.WRONG_CODE)
     device = enrolment_device(user)
     return render(
