@@ -212,6 +212,7 @@ EXPECTED_JOBS = {
     "orphan_files",
     "notifications",
     "audit_retention",
+    "exports",
 }
 
 
@@ -226,7 +227,7 @@ def test_the_beat_schedule_holds_every_job_at_a_sensible_time():
         entry = scheduled[TASK_PREFIX + name]
         schedule = entry["schedule"]
         assert isinstance(schedule, crontab)
-        if name in ("sms_codes", "captchas"):
+        if name in ("sms_codes", "captchas", "exports"):  # exports: personal data gone within the hour
             assert len(schedule.hour) == 24, name  # hourly
         else:
             assert len(schedule.hour) == 1 and next(iter(schedule.hour)) in range(1, 6), name  # nightly
