@@ -9,8 +9,9 @@ import json
 from pathlib import Path
 
 from django import forms
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+
+from core import request_memo
 
 from .constants import OPTION_SOURCES, OptionList
 
@@ -51,20 +52,25 @@ def load_option_items(option_item_model) -> int:
     return created
 
 
-def _all_lists() -> dict[str, list[tuple[str, str, bool]]]:
-    lists = cache.get(CACHE_KEY)
-    if lists is None:
-        from .models import OptionItem
+def _load_lists() -> dict[str, list[tuple[str, str, bool]]]:
+    from .models import OptionItem
 
-        lists = {}
-        for item in OptionItem.objects.order_by("list_key", "sort_order", "id"):
-            lists.setdefault(item.list_key, []).append((item.value, item.label, item.is_active))
-        cache.set(CACHE_KEY, lists, CACHE_SECONDS)
+    lists = {}
+    for item in OptionItem.objects.order_by("list_key", "sort_order", "id"):
+        lists.setdefault(item.list_key, []).append((item.value, item.label, item.is_active))
     return lists
 
 
+request_memo.register(CACHE_KEY, _load_lists, CACHE_SECONDS)
+
+
+def _all_lists() -> dict[str, list[tuple[str, str, bool]]]:
+    """Every list, read at most once per request (core.request_memo), from the cache otherwise."""
+    return request_memo.cached(CACHE_KEY)
+
+
 def invalidate_options() -> None:
-    cache.delete(CACHE_KEY)
+    request_memo.forget(CACHE_KEY)
 
 
 def active_choices(list_key: OptionList | str) -> list[tuple[str, str]]:

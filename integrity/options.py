@@ -8,7 +8,7 @@ lists go through the cache (one entry for both lists), dropped by any save or de
 import json
 from pathlib import Path
 
-from django.core.cache import cache
+from core import request_memo
 
 from .constants import ASKS_FOR_NAME, OPTION_SOURCES, OptionList
 
@@ -61,20 +61,25 @@ def load_integrity_data(option_model, penalty_kind_model) -> int:
     return created + len(new)
 
 
-def _all_lists() -> dict[str, list[tuple[str, str, bool, bool]]]:
-    lists = cache.get(CACHE_KEY)
-    if lists is None:
-        from .models import IntegrityOption
+def _load_lists() -> dict[str, list[tuple[str, str, bool, bool]]]:
+    from .models import IntegrityOption
 
-        lists = {}
-        for item in IntegrityOption.objects.order_by("list_key", "sort_order", "id"):
-            lists.setdefault(item.list_key, []).append((item.value, item.label, item.is_active, item.asks_for_name))
-        cache.set(CACHE_KEY, lists, CACHE_SECONDS)
+    lists = {}
+    for item in IntegrityOption.objects.order_by("list_key", "sort_order", "id"):
+        lists.setdefault(item.list_key, []).append((item.value, item.label, item.is_active, item.asks_for_name))
     return lists
 
 
+request_memo.register(CACHE_KEY, _load_lists, CACHE_SECONDS)
+
+
+def _all_lists() -> dict[str, list[tuple[str, str, bool, bool]]]:
+    """Both lists, read at most once per request (core.request_memo), from the cache otherwise."""
+    return request_memo.cached(CACHE_KEY)
+
+
 def invalidate_options() -> None:
-    cache.delete(CACHE_KEY)
+    request_memo.forget(CACHE_KEY)
 
 
 def active_choices(list_key: OptionList | str) -> list[tuple[str, str]]:
