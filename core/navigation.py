@@ -93,6 +93,7 @@ STAFF_LINKS = (
     StaffLink(_("People search"), "reports:people:search"),
     StaffLink(_("Integrity record management"), "integrity:staff_search"),
     StaffLink(_("Staff management"), "identity:staff_manage", roles=("unit_admin", "system_admin")),
+    StaffLink(_("Training institutions"), "institutions:admin_list", roles=("unit_admin", "system_admin")),
     StaffLink(_("My account"), "identity:staff_account"),
     StaffLink(_("Audit log"), "audit:log", roles=("auditor", "security_admin")),
     StaffLink(_("Failed SMS"), "notifications:failed_list", superuser_only=True),

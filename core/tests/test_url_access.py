@@ -42,6 +42,9 @@ PUBLIC = {
     "identity:register",
     "identity:send_code",
     "identity:staff_login",
+    # 首次登录: username + one-time password of a new or reset staff account; its later steps
+    # (new password, authenticator) send anyone without that pending sign-in back here.
+    "identity:staff_first_sign_in",
     "regions:unit_options",
     # 手机号更换 (manual §9): for people who can no longer sign in.
     "phone_change:apply",
@@ -63,7 +66,7 @@ PUBLIC = {
 # Exists only with DEBUG on; without it the page answers 404 like any unknown URL.
 DEBUG_ONLY = {"notifications:dev_outbox"}
 
-SIGN_IN_PAGES = ("identity:login", "identity:staff_login", "admin:login")
+SIGN_IN_PAGES = ("identity:login", "identity:staff_login", "identity:staff_first_sign_in", "admin:login")
 DUMMY_VALUES = ("1", "x", "abc", str(uuid.UUID(int=1)), "2026-01-01", "a/b")
 
 
