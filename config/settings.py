@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "identity.otp_session.OTPMiddleware",  # django-otp's, with the user and device in one query (issue #10)
     "core.middleware.IdleTimeoutMiddleware",
     "identity.middleware.PasswordChangeRequiredMiddleware",
     "core.middleware.NoStoreMiddleware",

@@ -217,12 +217,12 @@ def test_the_reviewer_page_costs_the_same_queries_whatever_the_number_of_rows(cl
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse("reviews:detail", args=[payload.application_id])).status_code == 200
         counts.append(len(queries))
-    # session, user, TOTP device, the reviewer's unit, the application, the audit row; the payload
+    # session, user + TOTP device + unit (one query, identity.otp_session), the application, the audit row; the payload
     # with its dossier, photo and unit, its 学历 rows, its proofs with their documents (loaded once
     # for the payload block, the proofs and the photo); the history, the version history and the
     # standard reasons. 14 → 12 (issue #10): the version history is one query (the record in scope
     # and an open application in scope became EXISTS conditions of it).
-    assert counts == [12, 12]
+    assert counts == [10, 10]  # 12 → 10 (issue #10): user, device and unit in one query
 
 
 def test_the_payload_is_loaded_once_for_the_block_the_proofs_and_the_photo(units, django_assert_num_queries):

@@ -418,6 +418,6 @@ def test_the_workbench_runs_a_fixed_number_of_queries(client, reviewer, django_a
     sign_in(client, reviewer)
     client.get(HOME_URL)
 
-    # session, user, TOTP device, unit, then the session save (idle timestamp) in a savepoint pair
-    with django_assert_num_queries(4):
+    # session, then user + TOTP device + unit in one query (identity.otp_session; 4 → 2, issue #10)
+    with django_assert_num_queries(2):
         assert client.get(HOME_URL).status_code == 200

@@ -556,9 +556,9 @@ def test_the_inbox_runs_a_fixed_number_of_queries(jiangan_client, test_kind, dja
     fill_queue(count)
     jiangan_client.get(reverse("reviews:inbox"))  # a reviewer at work: session stamped, scope cached
 
-    # session, user, TOTP device, the reviewer's unit, the page, the counts (7 → 6, issue #10: the
-    # units of the filter are cached per scope with the scope's ids)
-    with django_assert_num_queries(6):
+    # session, user + TOTP device + reviewer's unit (one query, identity.otp_session), the page, the
+    # counts (7 → 4, issue #10: the units of the filter are cached per scope with the scope's ids)
+    with django_assert_num_queries(4):
         response = jiangan_client.get(reverse("reviews:inbox"), {"status": "pending", "name": ""})
     assert response.status_code == 200
 
@@ -575,8 +575,9 @@ def test_the_application_page_runs_a_fixed_number_of_queries(
         )
         services.submit(application=application, actor=application.applicant)
 
-    # session, user, TOTP device, the reviewer's unit, the application with its unit, the audit row,
-    # the history, the standard reasons, and the idle-timeout stamp (savepoint, update, release)
-    with django_assert_num_queries(12):
+    # session, user + TOTP device + the reviewer's unit (one query, identity.otp_session: 12 → 10,
+    # issue #10), the application with its unit, the audit row, the history, the standard reasons,
+    # and the idle-timeout stamp (savepoint, update, release)
+    with django_assert_num_queries(10):
         response = jiangan_client.get(reverse("reviews:detail", args=[application.pk]))
     assert response.status_code == 200
