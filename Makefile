@@ -61,3 +61,8 @@ drills: setup
 	@pidfile=$$(mktemp -t hbkj-drills-pids.XXXXXX); \
 	trap 'while read -r pgid; do kill -KILL -- "-$$pgid" 2>/dev/null || true; done <"'"$$pidfile"'"; rm -f "'"$$pidfile"'"' EXIT; \
 	DRILLS_PIDFILE=$$pidfile $(BIN)/python -m drills
+
+## typecheck: mypy with the Django plugin ([tool.mypy] in pyproject.toml: the whole project, strict where listed)
+.PHONY: typecheck
+typecheck: setup
+	DEBUG=1 $(BIN)/mypy
