@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "phone_change",
     "continuing_education",
     "institutions",
+    "certificates",
     "integrity",
     "reports",
     "reports.exports",

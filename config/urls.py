@@ -28,6 +28,7 @@ urlpatterns = [
     path("dossier/", include("dossier.urls")),
     path("ce/", include("continuing_education.urls")),
     path("institutions/", include("institutions.urls")),
+    path("", include("certificates.urls")),  # /certificates/… downloads, /verify/<token>/ (public)
     path("integrity/", include("integrity.urls")),
     path("phone-change/", include("phone_change.urls")),
     path("reports/", include("reports.urls")),

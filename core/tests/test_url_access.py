@@ -62,6 +62,9 @@ PUBLIC = {
     "readyz",
     "metrics",
     "favicon",  # /favicon.ico: a redirect to the static icon
+    # /verify/<signed token>/: anyone holding a printed certificate checks it (certificates; rate-limited,
+    # a forged token is refused before any lookup, the person shown masked).
+    "certificates:verify",
 }
 # Exists only with DEBUG on; without it the page answers 404 like any unknown URL.
 DEBUG_ONLY = {"notifications:dev_outbox"}
