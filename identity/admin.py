@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from core.admin_paging import EstimatedCountPaginator
 from core.masking import mask_id_number, mask_phone
 
 from .constants import IdType, UserKind
@@ -121,11 +122,15 @@ class UserAdmin(DjangoUserAdmin):
         "is_active",
         "sms_locked",
     ]
-    list_filter = ["kind", "role", ("unit", admin.RelatedOnlyFieldListFilter), "is_active", SmsLockedFilter]
+    # Issue #10, 1 M users: the unit filter lists the review units (RelatedOnlyFieldListFilter ran
+    # SELECT DISTINCT unit_id over every user); searches use indexes only: the exact username
+    # (unique) and a name prefix (identity_user_name_prefix).
+    list_filter = ["kind", "role", "unit", "is_active", SmsLockedFilter]
     list_select_related = ["unit"]
-    search_fields = ["username", "full_name"]
+    search_fields = ["=username", "^full_name"]
     ordering = ["kind", "username"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator  # no COUNT(*) of the whole table (issue #10)
     actions = ["unlock_accountants", "deactivate_staff", "activate_staff"]
     readonly_fields = [
         "kind",

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from core.admin_paging import EstimatedCountPaginator
 from core.forms import CleanTextModelForm
 from core.masking import mask_id_number
 
@@ -58,6 +59,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
     list_filter = ["status", KindFilter]
     list_select_related = ["unit"]
     show_full_result_count = False
+    paginator = EstimatedCountPaginator  # no COUNT(*) of the whole table (issue #10)
     exclude = ["applicant_id_number"]
     raw_id_fields = ["applicant", "unit", "decided_by"]
 
@@ -69,5 +71,8 @@ class ApplicationAdmin(ReadOnlyAdmin):
 @admin.register(ReviewEvent)
 class ReviewEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "application_id", "event_type", "from_status", "to_status", "actor_name"]
+    # 1.75 M rows at 1 M accountants: no exact counts of the table (issue #10).
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_filter = ["event_type"]
     raw_id_fields = ["application", "actor"]

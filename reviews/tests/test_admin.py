@@ -39,3 +39,44 @@ def test_applications_are_read_only_in_the_admin_and_show_masked_id_numbers(admi
     assert posted.status_code == 403
     assert Application.objects.get(pk=application.pk).status == Status.PENDING
     assert admin_client.get(reverse("admin:reviews_application_add")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    ["admin:reviews_application_changelist", "admin:reviews_reviewevent_changelist", "admin:identity_user_changelist"],
+)
+def test_big_admin_lists_never_count_a_whole_table_nor_distinct_over_it(admin_client, test_kind, url_name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_application(status=Status.PENDING)
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(reverse(url_name))
+    assert response.status_code == 200
+    sql = [q["sql"].upper() for q in queries.captured_queries]
+    assert not any("DISTINCT" in s for s in sql)
+    # Only the (filtered or estimated) count of the page's list: never a second, full count.
+    assert sum("COUNT(*)" in s for s in sql) <= 1
+
+
+def test_the_user_admin_searches_exact_usernames_and_name_prefixes(admin_client, test_kind):
+    application = make_application(status=Status.PENDING)
+    applicant = application.applicant
+    url = reverse("admin:identity_user_changelist")
+
+    def found(query):
+        return {user.pk for user in admin_client.get(url, {"q": query}).context["cl"].result_list}
+
+    assert applicant.pk in found(applicant.full_name[:1])
+    assert applicant.pk in found(applicant.username)
+    assert applicant.pk not in found(applicant.full_name[1:])  # no LIKE '%…%' scan
+    assert applicant.pk not in found(applicant.username[:-1])  # usernames: exact only
+
+
+def test_the_estimated_paginator_counts_filtered_lists_exactly(test_kind):
+    from core.admin_paging import EstimatedCountPaginator
+
+    make_application(status=Status.PENDING)
+    make_application(status=Status.APPROVED)
+    assert EstimatedCountPaginator(Application.objects.filter(status=Status.PENDING).order_by("pk"), 10).count == 1
+    assert EstimatedCountPaginator(Application.objects.order_by("pk"), 10).count == 2  # small table: exact
