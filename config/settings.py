@@ -8,6 +8,7 @@ system on SQLite; production sets DEBUG=0 and the variables listed in README.md.
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import django_stubs_ext
 import environ
 import xstatic.pkg.bootstrap
 from celery.schedules import crontab
@@ -15,6 +16,9 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from core import logs as core_logs
+
+# Generic Django classes (ModelAdmin[Model], QuerySet[Model], ...) subscriptable at run time, for mypy's annotations.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
