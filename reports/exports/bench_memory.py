@@ -94,6 +94,10 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # DEBUG=1 (needed without SECRET_KEY) would keep the SQL of every query in memory.
+    settings.DEBUG = False
     from reports.exports.sources import Plan, application_columns, plan, stream  # noqa: F401
     from reports.exports.writer import write_xlsx
 
