@@ -67,7 +67,7 @@ def _load_year(year: int) -> YearCalendar:
 def year_calendar(year: int) -> YearCalendar:
     """The exceptions of one year, from the cache (one query when cold)."""
     key = _cache_key(year)
-    calendar = cache.get(key)
+    calendar: YearCalendar | None = cache.get(key)
     if calendar is None:
         calendar = _load_year(year)
         cache.set(key, calendar, CACHE_SECONDS)
@@ -82,7 +82,7 @@ def forget_cached_years(years: Iterable[int]) -> None:
 class _Years:
     """Years looked up during one computation, so a long span reads each year once."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._years: dict[int, YearCalendar] = {}
 
     def __getitem__(self, year: int) -> YearCalendar:

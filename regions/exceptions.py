@@ -2,7 +2,7 @@
 
 
 class RegionError(Exception):
-    def __init__(self, message, *, field: str | None = None):
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field

@@ -25,15 +25,19 @@ submits a unit of another one, the form answers with an error and the units of t
 A bound form with an error shows both selects as they were submitted.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from .models import ReviewUnit
 from .selectors import PickerGroup, picker_group, picker_group_of, picker_groups, unit_by_code
 
 
-def _as_pair(value) -> tuple[str, str]:
+def _as_pair(value: object) -> tuple[str, str]:
     """(city code, unit code) from submitted data, a ReviewUnit, its pk or its code."""
     if value in (None, ""):
         return "", ""
@@ -59,16 +63,18 @@ class UnitPickerWidget(forms.Widget):
     class Media:
         js = ["regions/unit_picker.js"]
 
-    def value_from_datadict(self, data, files, name):
+    def value_from_datadict(
+        self, data: Mapping[str, Any], files: MultiValueDict[str, Any], name: str
+    ) -> tuple[str, str]:
         return data.get(name + self.city_suffix, ""), data.get(name, "")
 
-    def value_omitted_from_data(self, data, files, name):
+    def value_omitted_from_data(self, data: Mapping[str, Any], files: MultiValueDict[str, Any], name: str) -> bool:
         return name not in data and name + self.city_suffix not in data
 
-    def format_value(self, value):
+    def format_value(self, value: Any) -> tuple[str, str]:
         return _as_pair(value)
 
-    def get_context(self, name, value, attrs):
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         widget = context["widget"]
         city, unit = widget["value"]
@@ -105,11 +111,11 @@ class ReviewUnitField(forms.Field):
         "wrong_city": _("The chosen unit does not belong to the chosen city. Choose the district or county again."),
     }
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Administrative division"))
         super().__init__(**kwargs)
 
-    def to_python(self, value) -> ReviewUnit | None:
+    def to_python(self, value: Any) -> ReviewUnit | None:
         city, code = _as_pair(value) if isinstance(value, list | tuple) else ("", str(value or ""))
         if not code:
             return None
@@ -124,7 +130,7 @@ class ReviewUnitField(forms.Field):
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return unit
 
-    def has_changed(self, initial, data):
+    def has_changed(self, initial: Any, data: Any) -> bool:
         if self.disabled:
             return False
         return _as_pair(initial)[1] != _as_pair(data)[1]

@@ -4,6 +4,7 @@ working-day calendar (public holidays and 调休 make-up workdays)."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 
 class Division(models.Model):
@@ -33,7 +34,7 @@ class Division(models.Model):
         verbose_name = _("administrative division")
         verbose_name_plural = _("administrative divisions")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -78,7 +79,7 @@ class ReviewUnit(models.Model):
         verbose_name = _("review unit")
         verbose_name_plural = _("review units")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -113,7 +114,7 @@ class CalendarYear(models.Model):
         verbose_name = _("holiday schedule year")
         verbose_name_plural = _("holiday schedule years")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.year)
 
 
@@ -140,11 +141,11 @@ class CalendarException(models.Model):
         verbose_name = _("holiday or make-up workday")
         verbose_name_plural = _("holidays and make-up workdays")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.name}"
 
-    def clean(self):
-        errors = {}
+    def clean(self) -> None:
+        errors: dict[str, StrOrPromise] = {}
         if self.day is None:
             return
         if self.calendar_year_id is not None and self.day.year != self.calendar_year_id:

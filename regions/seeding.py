@@ -10,7 +10,10 @@ under 省直.
 """
 
 import csv
+from collections.abc import Collection
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "hubei_divisions.csv"
 PROVINCE_CODE = "420000"
@@ -23,7 +26,9 @@ def city_unit_name(division_name: str) -> str:
     return division_name + ("市直" if division_name.endswith("市") else "直属")
 
 
-def load_hubei_regions(division_model, unit_model) -> None:
+# The model arguments are the historical models a data migration gets from apps.get_model (or the
+# real ones): typed Any, as mypy cannot know a historical model's fields.
+def load_hubei_regions(division_model: Any, unit_model: Any) -> None:
     """Insert the 118 divisions of hubei_divisions.csv and the 117 review units built on them."""
     with DATA_FILE.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -72,7 +77,7 @@ def load_hubei_regions(division_model, unit_model) -> None:
     unit_model.objects.bulk_create(counties)
 
 
-def load_calendar(year_model, exception_model) -> None:
+def load_calendar(year_model: Any, exception_model: Any) -> None:
     """Every year `chinese_calendar` knows, with its weekday holidays and weekend make-up workdays."""
     import chinese_calendar
     from chinese_calendar.constants import Holiday, holidays, workdays
@@ -98,17 +103,18 @@ def load_calendar(year_model, exception_model) -> None:
 PROVISIONAL_YEARS_AHEAD = 4
 
 
-def statutory_holidays(year: int) -> dict:
+def statutory_holidays(year: int) -> dict[date, str]:
     """{date: Chinese name} of the statutory holidays of `year` (and the days off the `holidays`
     package expects in lieu), for a year whose State Council notice is not known. 调休 make-up
     workdays cannot be predicted, so there are none: a provisional year errs on the side of later
     due dates, never earlier ones."""
     import holidays
 
-    return dict(holidays.China(years=year, language="zh_CN"))
+    # holidays' country classes have an unannotated __init__.
+    return dict(holidays.China(years=year, language="zh_CN"))  # type: ignore[no-untyped-call]
 
 
-def load_provisional_years(year_model, exception_model, years) -> list[int]:
+def load_provisional_years(year_model: Any, exception_model: Any, years: Collection[int]) -> list[int]:
     """Seed each of `years` that has no schedule yet with its statutory holidays, marked provisional."""
     import holidays
 

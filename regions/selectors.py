@@ -40,7 +40,7 @@ def unit_ids_at_or_below(unit: ReviewUnit) -> list[int]:
     # A lost generation key comes back as a new value, never as an old one.
     generation = cache.get_or_set(SCOPE_GENERATION_KEY, time.time_ns, None)
     key = f"regions:scope:{generation}:{unit.path}"
-    ids = cache.get(key)
+    ids: list[int] | None = cache.get(key)
     if ids is None:
         ids = list(units_at_or_below(unit).order_by("pk").values_list("pk", flat=True))
         cache.set(key, ids, SCOPE_CACHE_SECONDS)
@@ -118,7 +118,7 @@ def picker_groups() -> list[PickerGroup]:
 
     Grouping follows the same rule as `units_in_city` (a test keeps them equal).
     """
-    groups = cache.get(PICKER_CACHE_KEY)
+    groups: list[PickerGroup] | None = cache.get(PICKER_CACHE_KEY)
     if groups is None:
         groups = _build_picker_groups()
         cache.set(PICKER_CACHE_KEY, groups, PICKER_CACHE_SECONDS)
@@ -127,7 +127,7 @@ def picker_groups() -> list[PickerGroup]:
 
 def _build_picker_groups() -> list[PickerGroup]:
     tops = list(top_units().values_list("code", "name", "path", "level", "division_id", "division__name"))
-    members: dict[str, list] = {top[0]: [] for top in tops}
+    members: dict[str, list[tuple[tuple[int, int, str], PickerUnit]]] = {top[0]: [] for top in tops}
     top_by_path = {top[2]: top[0] for top in tops}
     units = ReviewUnit.objects.filter(is_active=True).values_list("pk", "code", "name", "path", "sort_order")
     for pk, code, name, path, sort_order in units:

@@ -6,6 +6,7 @@ and the working-day calendar never serve a state that was rolled back.
 
 import re
 import time
+from typing import NoReturn, cast
 
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -20,15 +21,15 @@ from .models import CalendarException, CalendarYear, ReviewUnit
 from .selectors import PICKER_CACHE_KEY, SCOPE_GENERATION_KEY
 
 UNIT_CODE_RE = re.compile(r"^[0-9A-Za-z_-]+$")
-PATH_MAX_LENGTH = ReviewUnit._meta.get_field("path").max_length
+PATH_MAX_LENGTH = cast(int, ReviewUnit._meta.get_field("path").max_length)
 
 
-def _raise_as_region_error(exc: ValidationError):
+def _raise_as_region_error(exc: ValidationError) -> NoReturn:
     field, messages = next(iter(exc.message_dict.items()))
     raise RegionError(messages[0], field=None if field == NON_FIELD_ERRORS else field) from exc
 
 
-def _forget_picker_data():
+def _forget_picker_data() -> None:
     cache.delete(PICKER_CACHE_KEY)
     # A new generation makes every cached scope (unit_ids_at_or_below) stale at once.
     cache.set(SCOPE_GENERATION_KEY, time.time_ns(), None)
@@ -52,9 +53,10 @@ def check_unit(*, unit: ReviewUnit, lock: bool = False) -> tuple[str, str]:
     parent_path = ""
     if unit.parent_id is not None:
         # Read the parent's path now: the parent object may be stale (it may itself have moved).
-        parent_path = ReviewUnit.objects.filter(pk=unit.parent_id).values_list("path", flat=True).first()
-        if parent_path is None:
+        stored_parent_path = ReviewUnit.objects.filter(pk=unit.parent_id).values_list("path", flat=True).first()
+        if stored_parent_path is None:
             raise RegionError(_("The parent unit does not exist."), field="parent")
+        parent_path = stored_parent_path
         if old_path and parent_path.startswith(old_path):
             raise RegionError(_("A unit cannot be placed under itself or under one of its own units."), field="parent")
     return old_path, parent_path
@@ -88,7 +90,7 @@ def save_unit(*, unit: ReviewUnit) -> ReviewUnit:
     return unit
 
 
-def _forget_years_on_commit(*years: int):
+def _forget_years_on_commit(*years: int | None) -> None:
     wanted = {year for year in years if year is not None}
     transaction.on_commit(lambda: calendar.forget_cached_years(wanted))
 

@@ -1,4 +1,4 @@
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -8,7 +8,7 @@ from .selectors import picker_group, picker_groups
 
 @require_GET
 @cache_control(public=True, max_age=300)
-def unit_options(request):
+def unit_options(request: HttpRequest) -> HttpResponse:
     """The `<option>`s of the picker's second select for ?city=<top unit code> (all, grouped, without).
 
     Public (the 手机号更换 form is filled in before signing in); served from cached data.
