@@ -84,4 +84,6 @@ def test_query_count_is_pinned_and_does_not_grow_with_applications_and_credits(c
     _queries(client, one)  # warm caches
     few = _queries(client, one)
     assert few == _queries(client, many)
-    assert few == 20, few
+    # 17 since the signed-in staff's user, TOTP device and unit load in one query and the record's
+    # versions in one (identity.otp_session, dossier selectors).
+    assert few == 17, few
