@@ -9,12 +9,17 @@ PYTEST_OK = rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; f
 
 .PHONY: run test test-postgres test-browser lint setup seed bench clean
 
+# Installs with uv (from PyPI, pinned in requirements.lock) into .venv; needs only python3 to start.
+# uv reads no pip.conf: it uses PyPI unless UV_DEFAULT_INDEX / UV_INDEX (or a uv.toml) name a mirror.
+# XStatic-Bootstrap's sdist imports pkg_resources at build time: it is built with the venv's setuptools<81.
+# --compile-bytecode as pip does: without it the first `make run` compiles every module it imports.
+UV := $(BIN)/uv
 $(BIN)/.installed: requirements.lock
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip "setuptools<81" wheel
-	# XStatic-Bootstrap's sdist imports pkg_resources at build time: build it with our setuptools.
-	$(BIN)/pip install -q --no-build-isolation $$(grep -i '^xstatic-bootstrap==' requirements.lock)
-	$(BIN)/pip install -q -r requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check $$(grep '^uv==' requirements.lock)
+	$(UV) pip install -q --python $(BIN)/python --compile-bytecode --upgrade pip "setuptools<81" wheel
+	$(UV) pip install -q --python $(BIN)/python --compile-bytecode --no-build-isolation-package xstatic-bootstrap \
+	  -r requirements.lock
 	touch $@
 
 setup: $(BIN)/.installed
