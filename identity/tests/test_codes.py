@@ -125,6 +125,7 @@ def test_a_code_without_a_challenge_is_never_accepted():
     ],
 )
 def test_a_code_is_bound_to_purpose_id_and_phone(other):
+    other = dict(other)  # the parameter is shared by every run of this test in the process
     code = issue()
     purpose = other.pop("purpose", SmsCodePurpose.LOGIN)
     assert not check(code, purpose=purpose, **other).ok

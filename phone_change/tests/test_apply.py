@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 from hypothesis import given
@@ -19,7 +20,6 @@ from notifications import backends
 from phone_change.constants import Outcome, PhotoSlot, Routing
 from phone_change.models import PhoneChangePayload
 from phone_change.services import name_key
-from regions.calendar import add_working_days
 from reviews.constants import EventType, Status
 from reviews.models import Application, ReviewEvent
 
@@ -147,7 +147,12 @@ def test_code_checks_are_rate_limited_per_network(client, person, settings):
 
 
 def test_a_collected_person_applies_and_it_goes_to_the_unit_of_their_record(client, person):
-    response = apply(client)
+    #    December 2026         applied Wednesday the 9th; due 5 working days later: Thu 10, Fri 11,
+    # Mo Tu We Th Fr Sa Su     Mon 14, Tue 15, Wed 16 (no holiday in between)
+    #  7  8  9 10 11 12 13
+    # 14 15 16 17 18 19 20
+    with time_machine.travel("2026-12-09 10:00 +0800"):
+        response = apply(client)
     assert response.status_code == 302
     assert response["Location"] == SUBMITTED
     assertContains(client.get(SUBMITTED), CONFIRMATION)
@@ -156,7 +161,7 @@ def test_a_collected_person_applies_and_it_goes_to_the_unit_of_their_record(clie
     assert application.applicant == person
     assert application.status == Status.PENDING
     assert application.unit.code == "420102"  # the record's unit, not the 黄石港区 chosen on the form
-    assert application.due_date == add_working_days(datetime.date.today(), 5)
+    assert application.due_date == datetime.date(2026, 12, 16)
     payload = PhoneChangePayload.objects.get(application=application)
     assert (payload.full_name, payload.id_number, payload.old_phone, payload.new_phone) == (
         NAME,

@@ -11,7 +11,6 @@ from core.masking import mask_id_number
 from identity.constants import StaffRole
 from notifications import backends
 from notifications.models import Notification
-from regions.calendar import add_working_days
 from reviews import services
 from reviews.constants import EventType, Status
 from reviews.models import Application, ReviewEvent, StatusCount
@@ -216,13 +215,17 @@ def test_resubmitting_extends_the_due_date_by_the_working_days_spent_returned(te
 
 
 def test_resubmitting_the_same_day_keeps_the_due_date(test_kind, jiangan_reviewer):
-    application = make_application(status=Status.PENDING)
-    due = application.due_date
-    return_(application, jiangan_reviewer)
+    #    December 2026         submitted Wednesday the 9th; 5 working days: Thu 10, Fri 11,
+    # Mo Tu We Th Fr Sa Su     Mon 14, Tue 15, Wed 16 (no holiday in between)
+    #  7  8  9 10 11 12 13
+    # 14 15 16 17 18 19 20
+    with time_machine.travel("2026-12-09 10:00 +0800", tick=False):
+        application = make_application(status=Status.PENDING)
+        return_(application, jiangan_reviewer)
 
-    services.submit(application=application, actor=application.applicant)
+        services.submit(application=application, actor=application.applicant)
 
-    assert application.due_date == due == add_working_days(timezone.localdate(), 5)
+    assert application.due_date == date(2026, 12, 16)
 
 
 def test_submitting_refreshes_the_applicants_name_and_id_for_the_inbox(test_kind):
