@@ -91,6 +91,7 @@ STAFF_LINKS = (
     StaffLink(_("Review inbox"), "reviews:inbox"),
     StaffLink(_("Statistics"), "reports:dashboard"),
     StaffLink(_("People search"), "reports:people:search"),
+    StaffLink(_("Data exports"), "reports:exports:index"),
     StaffLink(_("Integrity record management"), "integrity:staff_search"),
     StaffLink(_("Staff management"), "identity:staff_manage", roles=("unit_admin", "system_admin")),
     StaffLink(_("Training institutions"), "institutions:admin_list", roles=("unit_admin", "system_admin")),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from core.db_router import use_replica
 from core.masking import mask_id_number
 from documents.storage import STORAGE_ERRORS, delete_quietly, request_scope, save_bytes
 
@@ -151,21 +152,25 @@ def _write(job: ExportJob) -> tuple[int, str, int]:
         raise ExportRefused(_("The filters are no longer valid for your units. Please ask for the export again."))
     unmasked = job.unmasked and may_export_unmasked(user)
     export_plan = plan(source, user, form.cleaned_data, unmasked=unmasked)
-    total = export_plan.rows.count()
+    # The rows are read from the replica when one is configured (DATABASE_REPLICA_URL); the job's
+    # progress updates are writes and go to the primary.
+    with use_replica():
+        total = export_plan.rows.count()
     ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
 
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
 
     with tempfile.TemporaryFile(suffix=".xlsx") as handle:
-        count = write_xlsx(
-            handle,
-            title=_title(job.kind),
-            headers=export_plan.headers,
-            rows=stream(export_plan, constants.chunk_size()),
-            progress=progress,
-            progress_every=constants.progress_every(),
-        )
+        with use_replica():
+            count = write_xlsx(
+                handle,
+                title=_title(job.kind),
+                headers=export_plan.headers,
+                rows=stream(export_plan, constants.chunk_size()),
+                progress=progress,
+                progress_every=constants.progress_every(),
+            )
         size = os.fstat(handle.fileno()).st_size
         handle.seek(0)
         # Its own storage scope: in eager mode this runs inside the request that asked for the
