@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "reports",
     "reports.exports",
     "reports.people",
+    # The data-exchange API (api/, issue #11) after the domain apps it reads; "ninja" for its local docs assets.
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +130,10 @@ if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Data-exchange API (api/): the server key API client secrets are derived from (HMAC of a per-client
+# salt); default derived from SECRET_KEY. Changing it invalidates every client's secret.
+API_SIGNING_KEY = env("API_SIGNING_KEY", default="")
 
 REDIS_URL = env("REDIS_URL", default="")
 # Redis down must not take the pages down (SECURITY.md "Faults to survive"): the default cache

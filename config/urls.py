@@ -33,6 +33,7 @@ urlpatterns = [
     path("phone-change/", include("phone_change.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),
+    path("api/", include("api.urls")),  # data-exchange API: /api/v1/ (signed requests), /api/v1/docs
     path("", include("notifications.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
