@@ -1,6 +1,8 @@
 """Users: accountants (ID + phone + SMS code, no password) and finance-bureau staff."""
 
 import uuid
+from collections.abc import Callable
+from typing import ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -48,7 +50,10 @@ class User(AbstractUser):
     sms_failed_count = models.PositiveIntegerField(_("consecutive failed codes"), default=0)
     sms_locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
+
+    # Set on the request's user by django_otp's OTPMiddleware (an annotation only: no field, no attribute here).
+    is_verified: Callable[[], bool]
 
     class Meta:
         verbose_name = _("user")

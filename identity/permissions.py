@@ -5,16 +5,21 @@ Anonymous users are sent to the right sign-in page; a signed-in user of the wron
 their TOTP step in this session.
 """
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.urls import reverse
 
 from .constants import StaffRole
 
+# A view function: request (and URL arguments) in, response out.
+View = Callable[..., HttpResponseBase]
 
-def _is_verified_staff(user) -> bool:
+
+def _is_verified_staff(user: Any) -> bool:
     # Training-institution staff sign in like staff but see none of the finance bureau's pages.
     return (
         user.is_authenticated
@@ -25,9 +30,9 @@ def _is_verified_staff(user) -> bool:
     )
 
 
-def accountant_required(view):
+def accountant_required(view: View) -> View:
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("identity:login"))
@@ -38,9 +43,9 @@ def accountant_required(view):
     return wrapper
 
 
-def staff_required(view):
+def staff_required(view: View) -> View:
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if not user.is_authenticated or (user.is_staff_member and not user.is_verified()):
             return redirect_to_login(request.get_full_path(), reverse("identity:staff_login"))

@@ -6,7 +6,7 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
 
-    def ready(self):
+    def ready(self) -> None:
         from django.conf import settings
 
         from . import checks  # noqa: F401 - registers the SMS deploy check

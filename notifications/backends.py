@@ -17,7 +17,9 @@ the outbox asks before re-sending a row whose previous attempt's outcome it neve
 """
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -30,7 +32,7 @@ _registry: dict[str, type["SmsBackend"]] = {}
 class SmsDeliveryError(Exception):
     """The provider did not take the message (down, slow, refused)."""
 
-    def __init__(self, *args, provider: str = "", code: str = "", maybe_accepted: bool = False):
+    def __init__(self, *args: object, provider: str = "", code: str = "", maybe_accepted: bool = False) -> None:
         super().__init__(*args)
         # Which provider refused, and its error code (or the transport failure's name), for tests and logs.
         self.provider = provider
@@ -48,8 +50,11 @@ class SmsPermanentError(SmsDeliveryError):
     """Trying again will not help: invalid number, template not approved, no balance, bad credentials."""
 
 
-def register(name: str):
-    def decorator(cls):
+_Backend = TypeVar("_Backend", bound="type[SmsBackend]")
+
+
+def register(name: str) -> Callable[[_Backend], _Backend]:
+    def decorator(cls: _Backend) -> _Backend:
         if name in _registry:
             raise ImproperlyConfigured(f"SMS backend {name!r} registered twice")
         _registry[name] = cls

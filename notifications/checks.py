@@ -4,15 +4,19 @@ Registered for deploy checks only, so that tests (DEBUG off, the in-memory backe
 (the console backend) run as before; the deployment runbook runs `check --deploy --fail-level WARNING`.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, register
 
 from .backends import registered_backends
 from .providers import missing_template_codes
 
 
 @register("sms", deploy=True)
-def check_sms_backend(app_configs=None, **kwargs):
+def check_sms_backend(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> Sequence[CheckMessage]:
     name = settings.SMS_BACKEND
     backend = registered_backends().get(name)
     if backend is None:
@@ -33,7 +37,7 @@ def check_sms_backend(app_configs=None, **kwargs):
                 id="notifications.E002",
             )
         ]
-    errors = [
+    errors: list[CheckMessage] = [
         Error(f"SMS backend {name!r}: {problem}.", hint="Set it in the environment.", id="notifications.E003")
         for problem in backend.configuration_problems()
     ]

@@ -4,7 +4,7 @@ Rows that were sent or finally failed are kept NOTIFICATION_RETENTION_DAYS (defa
 enquiries ("did the SMS go out?"), then deleted. Pending and sending rows are never touched.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -17,7 +17,7 @@ from .models import Notification
 BATCH_SIZE = 5_000
 
 
-def purge_old_notifications(*, now=None, batch_size: int = BATCH_SIZE) -> int:
+def purge_old_notifications(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
     """Delete sent/failed outbox rows created more than NOTIFICATION_RETENTION_DAYS ago, in batches."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
     finished = Notification.objects.filter(

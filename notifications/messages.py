@@ -11,6 +11,7 @@ its code in `SMS_TEMPLATES`.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.utils import translation
@@ -33,7 +34,7 @@ class SmsMessage:
 
     phone: str
     template: str
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     # The outbox row's id (or another id of ours), passed to the provider as its out-id/session
     # context so that a delivery report or a support ticket can be matched to our row.
     out_id: str = ""
@@ -46,7 +47,7 @@ class SmsMessage:
 _templates: dict[str, SmsTemplate] = {}
 
 
-def register_template(key: str, body, params: tuple[str, ...] = ()) -> SmsTemplate:
+def register_template(key: str, body: Promise | str, params: tuple[str, ...] = ()) -> SmsTemplate:
     if key in _templates:
         raise ValueError(f"SMS template {key!r} registered twice")
     template = SmsTemplate(key=key, body=body, params=params)
@@ -66,10 +67,11 @@ def all_templates() -> dict[str, SmsTemplate]:
 
 
 def signature() -> str:
-    return settings.SMS_SIGN_NAME
+    sign_name: str = settings.SMS_SIGN_NAME
+    return sign_name
 
 
-def render(key: str, params: dict) -> str:
+def render(key: str, params: dict[str, Any]) -> str:
     """The message as the person reads it: 【signature】 + body, always in Chinese."""
     template = get_template(key)
     missing = [name for name in template.params if name not in params]

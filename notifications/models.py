@@ -60,7 +60,7 @@ class Notification(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="notif_due_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.dedupe_key} ({self.status})"
 
 
@@ -74,5 +74,5 @@ class DevSmsMessage(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -35,12 +35,14 @@ import random
 import re
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, Q, QuerySet, When
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.services import record_event
@@ -55,13 +57,13 @@ logger = logging.getLogger(__name__)
 Status = Notification.Status
 
 
-def send_sms_now(*, phone: str, template: str, params: dict) -> None:
+def send_sms_now(*, phone: str, template: str, params: dict[str, Any]) -> None:
     """Send at once, for one-time codes. The code is never logged or stored outside the dev outbox."""
     get_backend().send(SmsMessage(phone=phone, template=template, params=params))
     logger.info("sms %s sent to %s", template, mask_phone(phone))
 
 
-def queue_notification(*, phone: str, template: str, params: dict, dedupe_key: str) -> Notification:
+def queue_notification(*, phone: str, template: str, params: dict[str, Any], dedupe_key: str) -> Notification:
     """Write an outbox row in the caller's transaction; dispatch its delivery once that commits.
 
     The same `dedupe_key` queued twice is one row. Dispatching never raises (see `dispatch`).
@@ -91,10 +93,58 @@ def dispatch(notification_id: int) -> bool:
     return True
 
 
+def queue_notifications(items: list[dict]) -> list[Notification]:
+    """`queue_notification` for many messages at once (a batch of decisions), in a constant number of queries.
+
+    `items` are dicts of `queue_notification`'s keyword arguments. One query finds the keys already
+    queued (those rows are returned as they are, not queued again; a key repeated in `items` counts
+    once), one INSERT writes the others, and one on-commit callback dispatches all the new rows
+    (`dispatch_all`: never raises). A row with the same key written meanwhile by another
+    transaction makes the INSERT fail (IntegrityError): the caller's transaction rolls back.
+    Returns the rows, in the order of the first occurrence of each key.
+    """
+    wanted: dict[str, dict] = {}
+    for item in items:
+        wanted.setdefault(item["dedupe_key"], item)
+    if not wanted:
+        return []
+    existing = {n.dedupe_key: n for n in Notification.objects.filter(dedupe_key__in=list(wanted))}
+    created = Notification.objects.bulk_create(
+        [
+            Notification(
+                dedupe_key=key,
+                phone=item["phone"],
+                template=item["template"],
+                params=item["params"],
+                text=render(item["template"], item["params"])[:500],
+            )
+            for key, item in wanted.items()
+            if key not in existing
+        ]
+    )
+    ids = [notification.pk for notification in created]
+    if ids:
+        transaction.on_commit(lambda: dispatch_all(ids))
+    by_key = {**existing, **{notification.dedupe_key: notification for notification in created}}
+    return [by_key[key] for key in wanted]
+
+
+def dispatch_all(notification_ids: list[int]) -> int:
+    """`dispatch` each row in turn; stop at the first that cannot be handed over (the broker is down:
+    the relay sends the rest, and a batch does not wait for one time-out per row). Never raises.
+    Returns how many were handed over."""
+    handed = 0
+    for notification_id in notification_ids:
+        if not dispatch(notification_id):
+            break
+        handed += 1
+    return handed
+
+
 # --------------------------------------------------------------------------- claim, send, record
 
 
-def _claimable(now) -> Q:
+def _claimable(now: datetime) -> Q:
     due = Q(status=Status.PENDING) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     expired = Q(status=Status.SENDING) & (Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
     return due | expired
@@ -180,7 +230,7 @@ def _send_claimed(notification: Notification) -> bool:
     return True
 
 
-def _doubt(notification: Notification, exc: Exception):
+def _doubt(notification: Notification, exc: Exception) -> datetime | None:
     """`outcome_unknown_since` after this attempt failed with `exc`.
 
     An error the provider answered with proves it did not take the message; a transport failure
@@ -191,7 +241,7 @@ def _doubt(notification: Notification, exc: Exception):
     return (notification.last_attempt_at or timezone.now()) if maybe_accepted else None
 
 
-def _held(notification: Notification):
+def _held(notification: Notification) -> QuerySet[Notification]:
     """The row, only while this worker still holds its lease."""
     return Notification.objects.filter(pk=notification.pk, status=Status.SENDING, lease_token=notification.lease_token)
 
@@ -252,10 +302,12 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=delay + random.uniform(-spread, spread))
 
 
-def _record_failure(notification: Notification, exc: Exception, *, permanent: bool, outcome_unknown_since=None) -> None:
+def _record_failure(
+    notification: Notification, exc: Exception, *, permanent: bool, outcome_unknown_since: datetime | None = None
+) -> None:
     error = describe_error(exc)
     dead = permanent or notification.attempts >= settings.SMS_MAX_ATTEMPTS
-    changes = {
+    changes: dict[str, Any] = {
         "last_error": error,
         "lease_token": None,
         "lease_expires_at": None,
@@ -345,7 +397,7 @@ class NotResendable(Exception):
     """The row is no longer failed (someone resent it already, or it was sent)."""
 
 
-def resend_failed(*, notification: Notification, request) -> Notification:
+def resend_failed(*, notification: Notification, request: HttpRequest | None) -> Notification:
     """Put a failed row back to pending with a fresh attempt budget and dispatch it after commit. Audited.
 
     Raises NotResendable if the row is not failed any more (e.g. another administrator was quicker).

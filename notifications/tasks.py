@@ -1,5 +1,7 @@
 """Celery tasks of the outbox. Both are safe to run twice or at the same time (see services)."""
 
+from typing import Any
+
 from celery import shared_task
 from django.conf import settings
 
@@ -31,6 +33,6 @@ def deliver_notification(notification_id: int) -> bool:
     soft_time_limit=_RELAY_SOFT_LIMIT,
     time_limit=_RELAY_HARD_LIMIT,
 )
-def relay_outbox() -> dict:
+def relay_outbox() -> dict[str, Any]:
     """Run by Celery beat (CELERY_BEAT_SCHEDULE): sends due rows and rows whose lease expired."""
     return services.relay_outbox()

@@ -1,16 +1,19 @@
 from functools import wraps
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import ListView
 
 from identity.constants import StaffRole
-from identity.permissions import staff_required
+from identity.models import User
+from identity.permissions import View, staff_required
 
 from . import services
 from .models import DevSmsMessage, Notification
@@ -19,34 +22,35 @@ from .selectors import failed_notifications
 FAILED_PAGE_SIZE = 50
 
 
-class DevOutboxView(ListView):
+class DevOutboxView(ListView[DevSmsMessage]):
     """Developer outbox: what the console backend sent. Exists only with DEBUG on."""
 
     template_name = "notifications/dev_outbox.html"
     context_object_name = "sms_messages"
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not settings.DEBUG:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[DevSmsMessage]:
         return DevSmsMessage.objects.all()[:50]
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         # Developer aid only (this view is 404 without DEBUG): the demo staff's current TOTP codes.
         from identity.staff_selectors import demo_staff_totp_codes
 
         return super().get_context_data(demo_totp_codes=demo_staff_totp_codes(), **kwargs)
 
 
-def system_admin_required(view):
+def system_admin_required(view: View) -> View:
     """Verified staff (password + TOTP) with the system administrator role; other staff get 404."""
 
     @staff_required
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.role != StaffRole.SYSTEM_ADMIN:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # staff_required let only verified staff through.
+        if cast(User, request.user).role != StaffRole.SYSTEM_ADMIN:
             raise Http404
         return view(request, *args, **kwargs)
 
@@ -55,7 +59,7 @@ def system_admin_required(view):
 
 @system_admin_required
 @require_GET
-def failed_list(request):
+def failed_list(request: HttpRequest) -> HttpResponse:
     """SMS that could not be sent after every attempt (or were refused for good), with a resend button."""
     page = Paginator(failed_notifications(), FAILED_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/failed_list.html", {"page": page, "notifications": page.object_list})
@@ -63,7 +67,7 @@ def failed_list(request):
 
 @system_admin_required
 @require_POST
-def resend(request, pk):
+def resend(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(Notification, pk=pk)
     try:
         services.resend_failed(notification=notification, request=request)

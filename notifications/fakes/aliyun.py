@@ -19,10 +19,12 @@ See notifications/fakes/__init__.py for the control endpoints and modes.
 
 import json
 import re
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from urllib.parse import parse_qsl
 
-from .base import FakeHandler, FakeState, main, running
+from .base import FakeHandler, FakeServer, FakeState, main, running
 
 ACTION = "SendSms"
 QUERY_ACTION = "QuerySendDetails"
@@ -36,7 +38,7 @@ CREDENTIAL = re.compile(r"Credential=([^,\s]+)")
 class AliyunHandler(FakeHandler):
     provider = "aliyun"
 
-    def server_error_payload(self, code: str) -> dict:
+    def server_error_payload(self, code: str) -> dict[str, Any]:
         return {
             "Code": code,
             "Message": "The request has failed due to a temporary failure of the server.",
@@ -47,7 +49,7 @@ class AliyunHandler(FakeHandler):
     def error(self, status: int, code: str, message: str) -> None:
         self.reply(status, {"Code": code, "Message": message, "RequestId": self.request_id()})
 
-    def api(self, body: bytes, mode: dict) -> None:
+    def api(self, body: bytes, mode: dict[str, Any]) -> None:
         params = self.query()
         if body and "form" in (self.headers.get("Content-Type") or ""):
             params.update(parse_qsl(body.decode(), keep_blank_values=True))
@@ -124,7 +126,7 @@ class AliyunHandler(FakeHandler):
             )
         self.reply(200, {"Code": "OK", "Message": "OK", "BizId": biz_id, "RequestId": self.request_id()})
 
-    def query_send_details(self, params: dict, mode: dict) -> None:
+    def query_send_details(self, params: dict[str, Any], mode: dict[str, Any]) -> None:
         phone = params.get("PhoneNumber", "")
         send_date = params.get("SendDate", "")
         if not phone:
@@ -181,7 +183,7 @@ class AliyunHandler(FakeHandler):
         )
 
 
-def fake(**options):
+def fake(**options: Any) -> AbstractContextManager[FakeServer]:
     """`with fake(sign_names=(...), templates=(...)) as server:` an Alibaba fake in a thread (tests)."""
     return running(AliyunHandler, FakeState(**options))
 

@@ -6,9 +6,11 @@ import os
 import sys
 import threading
 import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
 MODES = ("ok", "throttle", "down", "bad_gateway", "permanent", "slow", "error")
@@ -28,7 +30,7 @@ class FakeState:
         app_id: str = "",
     ):
         self.lock = threading.Lock()
-        self.messages: list[dict] = []
+        self.messages: list[dict[str, Any]] = []
         self.record = record
         # Empty means "any": the fake then only checks that a value is there and well formed.
         self.sign_names = tuple(sign_names)
@@ -43,7 +45,7 @@ class FakeState:
         self.delay = 10.0
         self.set_mode({"mode": mode})
 
-    def set_mode(self, data: dict) -> dict:
+    def set_mode(self, data: dict[str, Any]) -> dict[str, Any]:
         mode = data.get("mode")
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
@@ -56,11 +58,11 @@ class FakeState:
             self.delay = float(data.get("delay") or 10.0)
             return self._mode_view()
 
-    def mode_view(self) -> dict:
+    def mode_view(self) -> dict[str, Any]:
         with self.lock:
             return self._mode_view()
 
-    def _mode_view(self) -> dict:
+    def _mode_view(self) -> dict[str, Any]:
         return {"mode": self.mode, "code": self.error_code, "status": self.error_status, "delay": self.delay}
 
     def next_id(self) -> int:
@@ -68,7 +70,7 @@ class FakeState:
             self.counter += 1
             return self.counter
 
-    def accept(self, entry: dict) -> None:
+    def accept(self, entry: dict[str, Any]) -> None:
         entry = {"received_at": datetime.now(UTC).isoformat(timespec="milliseconds"), **entry}
         with self.lock:
             self.messages.append(entry)
@@ -76,7 +78,7 @@ class FakeState:
                 with open(self.record, "a", encoding="utf-8") as handle:
                     handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
-    def accepted(self) -> list[dict]:
+    def accepted(self) -> list[dict[str, Any]]:
         with self.lock:
             return list(self.messages)
 
@@ -91,12 +93,14 @@ class FakeHandler(BaseHTTPRequestHandler):
     server_version = "FakeSms/1.0"
     protocol_version = "HTTP/1.1"
 
+    server: "FakeServer"
+
     @property
     def state(self) -> FakeState:
         return self.server.state
 
     # ---- plumbing
-    def log_message(self, format, *args):  # noqa: A002 - BaseHTTPRequestHandler's signature
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's signature
         # The default line holds the query string (numbers, parameters): log the path only.
         if os.environ.get("FAKE_SMS_QUIET"):
             return
@@ -108,10 +112,10 @@ class FakeHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def query(self) -> dict:
+    def query(self) -> dict[str, Any]:
         return dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
 
-    def reply(self, status: int, payload, content_type: str = "application/json") -> None:
+    def reply(self, status: int, payload: object, content_type: str = "application/json") -> None:
         # Mode "slow": the request was handled (a send accepted and recorded, as a real provider
         # does); only the answer is late, and a client that gave up meanwhile never reads it.
         delay, self.answer_delay = getattr(self, "answer_delay", 0.0), 0.0
@@ -128,13 +132,13 @@ class FakeHandler(BaseHTTPRequestHandler):
             # The client gave up (a time-out, a killed worker): what it asked for stands all the same.
             self.close_connection = True
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self) -> None:  # noqa: N802
         self.route()
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self) -> None:  # noqa: N802
         self.route()
 
-    def do_DELETE(self):  # noqa: N802
+    def do_DELETE(self) -> None:  # noqa: N802
         self.route()
 
     def route(self) -> None:
@@ -172,10 +176,10 @@ class FakeHandler(BaseHTTPRequestHandler):
     # ---- provided by each fake
     provider = ""
 
-    def api(self, body: bytes, mode: dict) -> None:
+    def api(self, body: bytes, mode: dict[str, Any]) -> None:
         raise NotImplementedError
 
-    def server_error_payload(self, code: str) -> dict:
+    def server_error_payload(self, code: str) -> dict[str, Any]:
         raise NotImplementedError
 
     @staticmethod
@@ -186,13 +190,13 @@ class FakeHandler(BaseHTTPRequestHandler):
 class FakeServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address, handler, state: FakeState):
+    def __init__(self, address: tuple[str, int], handler: type[FakeHandler], state: FakeState) -> None:
         self.state = state
         super().__init__(address, handler)
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = cast(tuple[str, int], self.server_address[:2])
         return f"http://{host}:{port}"
 
     def shutdown(self) -> None:
@@ -201,7 +205,9 @@ class FakeServer(ThreadingHTTPServer):
 
 
 @contextmanager
-def running(handler, state: FakeState, host: str = "127.0.0.1", port: int = 0):
+def running(
+    handler: type[FakeHandler], state: FakeState, host: str = "127.0.0.1", port: int = 0
+) -> Iterator[FakeServer]:
     """A fake serving in a thread (port 0: any free one); yields the server (`.url`, `.state`)."""
     server = FakeServer((host, port), handler, state)
     thread = threading.Thread(
@@ -216,7 +222,7 @@ def running(handler, state: FakeState, host: str = "127.0.0.1", port: int = 0):
         thread.join(timeout=5)
 
 
-def main(handler, argv=None, *, default_port: int) -> None:
+def main(handler: type[FakeHandler], argv: Sequence[str] | None = None, *, default_port: int) -> None:
     parser = argparse.ArgumentParser(description=f"Local fake of the {handler.provider} SMS API (tests, drills).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("FAKE_SMS_PORT", default_port)))

@@ -20,9 +20,11 @@ See notifications/fakes/__init__.py for the control endpoints and modes.
 import json
 import re
 import time
+from contextlib import AbstractContextManager
 from datetime import datetime
+from typing import Any
 
-from .base import FakeHandler, FakeState, main, running
+from .base import FakeHandler, FakeServer, FakeState, main, running
 
 ACTION = "SendSms"
 QUERY_ACTION = "PullSmsSendStatusByPhoneNumber"
@@ -35,13 +37,13 @@ CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/")
 class TencentHandler(FakeHandler):
     provider = "tencent"
 
-    def server_error_payload(self, code: str) -> dict:
+    def server_error_payload(self, code: str) -> dict[str, Any]:
         return {"Response": {"Error": {"Code": code, "Message": "service unavailable"}, "RequestId": self.request_id()}}
 
     def error(self, code: str, message: str, status: int = 200) -> None:
         self.reply(status, {"Response": {"Error": {"Code": code, "Message": message}, "RequestId": self.request_id()}})
 
-    def api(self, body: bytes, mode: dict) -> None:
+    def api(self, body: bytes, mode: dict[str, Any]) -> None:
         authorization = self.headers.get("Authorization") or ""
         match = CREDENTIAL.search(authorization)
         if not authorization.startswith("TC3-HMAC-SHA256 ") or "Signature=" not in authorization or not match:
@@ -129,11 +131,14 @@ class TencentHandler(FakeHandler):
             )
         self.reply(200, {"Response": {"SendStatusSet": statuses, "RequestId": self.request_id()}})
 
-    def pull_status_by_phone(self, data: dict, mode: dict) -> None:
+    def pull_status_by_phone(self, data: dict[str, Any], mode: dict[str, Any]) -> None:
         app_id = str(data.get("SmsSdkAppId") or "")
         phone = data.get("PhoneNumber")
-        begin, end = data.get("BeginTime"), data.get("EndTime")
-        limit, offset = data.get("Limit"), data.get("Offset")
+        # JSON values, checked below to be integers.
+        begin: Any = data.get("BeginTime")
+        end: Any = data.get("EndTime")
+        limit: Any = data.get("Limit")
+        offset: Any = data.get("Offset")
         for name, value in (("BeginTime", begin), ("Offset", offset), ("Limit", limit), ("PhoneNumber", phone)):
             if value is None or value == "":
                 return self.error("MissingParameter", f"{name} is required.")
@@ -172,7 +177,7 @@ class TencentHandler(FakeHandler):
         self.reply(200, {"Response": {"PullSmsSendStatusSet": statuses[:limit], "RequestId": self.request_id()}})
 
 
-def fake(**options):
+def fake(**options: Any) -> AbstractContextManager[FakeServer]:
     """`with fake(sign_names=(...), templates=(...)) as server:` a Tencent fake in a thread (tests)."""
     return running(TencentHandler, FakeState(**options))
 

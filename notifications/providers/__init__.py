@@ -51,7 +51,7 @@ def endpoint_override() -> Endpoint | None:
 
 
 def template_code(message: SmsMessage) -> str:
-    code = settings.SMS_TEMPLATES.get(message.template, "")
+    code: str = settings.SMS_TEMPLATES.get(message.template, "")
     if not code:
         raise SmsPermanentError(f"no provider template code for {message.template!r} in SMS_TEMPLATE_CODES")
     return code
@@ -77,7 +77,7 @@ def missing_settings(*names: str) -> list[str]:
 _LONG_DIGITS = re.compile(r"\d{7,}")
 
 
-def scrub(text) -> str:
+def scrub(text: object) -> str:
     """A provider's message, short and without anything that looks like a phone number."""
     return _LONG_DIGITS.sub("***", str(text or ""))[:120]
 
@@ -100,6 +100,7 @@ def classify(
 ) -> SmsDeliveryError:
     """The exception for a provider's error `code` (see the module docstring for the rules)."""
     code = code or "Unknown"
+    error_class: type[SmsDeliveryError]
     if code in table.retryable:
         error_class, known = SmsRetryableError, True
     elif code in table.permanent:

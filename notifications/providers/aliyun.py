@@ -13,6 +13,7 @@ user needs QuerySendDetails as well as SendSms (both in AliyunDysmsFullAccess).
 
 import json
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -136,7 +137,7 @@ class AliyunBackend(SmsBackend):
         ):
             importlib.import_module(module)
 
-    def _client(self):
+    def _client(self) -> Any:  # the SDK ships no types
         from alibabacloud_dysmsapi20170525.client import Client
         from alibabacloud_tea_openapi import models as openapi_models
 
@@ -243,12 +244,12 @@ class AliyunBackend(SmsBackend):
         return None
 
 
-def _number(value) -> int:
+def _number(value: Any) -> int:
     try:
         return int(value or 0)
     except (TypeError, ValueError):
         return 0
 
 
-def _status(value) -> int:
+def _status(value: Any) -> int:
     return _number(value)

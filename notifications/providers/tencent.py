@@ -16,6 +16,7 @@ a match the answer is None and the outbox sends (as it would without asking).
 
 import time
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 
@@ -129,7 +130,7 @@ class TencentBackend(SmsBackend):
         ):
             importlib.import_module(module)
 
-    def _client(self):
+    def _client(self) -> Any:  # the SDK ships no types
         from tencentcloud.common import credential
         from tencentcloud.common.profile.client_profile import ClientProfile
         from tencentcloud.common.profile.http_profile import HttpProfile
