@@ -6,15 +6,22 @@ server and to whatever else runs on the machine:
     nice -n 10 python -m bench.load < plan.json > result.json
 
 The plan: {"host", "seconds", "rounds", "concurrency", "warmup",
-           "pages": [{"name", "port", "path", "cookie"}]}.
+           "pages": [{"name", "port", "path", "cookie", "method"?, "body"?, "workers"?}]}.
 Each round measures every page in turn for `seconds` with `concurrency` threads, each sending one
-GET at a time on a fresh connection (gunicorn's sync workers close every connection). Rounds
-interleave the pages, so a slow minute on a shared machine spreads over all of them. Only loopback
-hosts are accepted.
+request (GET, or POST of a form `body`) at a time on a fresh connection (gunicorn's sync workers
+close every connection). Rounds interleave the pages, so a slow minute on a shared machine spreads
+over all of them. Only loopback hosts are accepted.
+
+Worker CPU: `workers` lists the pids of the gunicorn workers serving the page's port. Their own CPU
+time (utime + stime of /proc/<pid>/stat) is read before and after each page's window; the
+difference over the requests served in the windows is the page's worker CPU ms per request (this
+process, PostgreSQL and Redis are not in it). Only pages on the one server being loaded run in a
+window, so nothing else lands in those workers.
 """
 
 import http.client
 import json
+import os
 import sys
 import threading
 import time
@@ -22,11 +29,27 @@ import time
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-def _get(host: str, port: int, path: str, headers: dict) -> tuple[float, int]:
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float | None:
+    """utime + stime of these processes, in seconds; None if one of them is gone (a restarted worker)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat(5))
+    return total / CLOCK_TICKS
+
+
+def _get(host: str, port: int, path: str, headers: dict, body: str | None = None) -> tuple[float, int]:
     started = time.perf_counter()
     connection = http.client.HTTPConnection(host, port, timeout=60)
     try:
-        connection.request("GET", path, headers=headers)
+        connection.request("POST" if body is not None else "GET", path, body=body, headers=headers)
         response = connection.getresponse()
         response.read()
         status = response.status
@@ -41,6 +64,8 @@ def _headers(plan: dict, page: dict) -> dict:
     headers = {"Host": f"{plan['host']}:{page['port']}", "Accept-Language": "zh-hans", "User-Agent": "hbkj-bench"}
     if page.get("cookie"):
         headers["Cookie"] = page["cookie"]
+    if page.get("body") is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
     return headers
 
 
@@ -55,7 +80,7 @@ def measure_page(plan: dict, page: dict, seconds: float) -> dict:
     def worker():
         mine, seen = [], {}
         while time.perf_counter() < deadline:
-            elapsed, status = _get(plan["host"], page["port"], page["path"], headers)
+            elapsed, status = _get(plan["host"], page["port"], page["path"], headers, page.get("body"))
             mine.append(elapsed)
             seen[status] = seen.get(status, 0) + 1
         with lock:
@@ -63,13 +88,18 @@ def measure_page(plan: dict, page: dict, seconds: float) -> dict:
             for status, count in seen.items():
                 statuses[status] = statuses.get(status, 0) + count
 
+    pids = page.get("workers") or []
+    cpu_before = cpu_seconds(pids) if pids else None
     started = time.perf_counter()
     threads = [threading.Thread(target=worker) for _ in range(plan["concurrency"])]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return {"latencies": latencies, "statuses": statuses, "elapsed": time.perf_counter() - started}
+    elapsed = time.perf_counter() - started
+    cpu_after = cpu_seconds(pids) if pids else None
+    cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+    return {"latencies": latencies, "statuses": statuses, "elapsed": elapsed, "cpu": cpu}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -86,14 +116,20 @@ def run(plan: dict) -> dict:
     for page in plan["pages"]:  # warm every worker's caches and connections
         headers = _headers(plan, page)
         for _ in range(plan["warmup"]):
-            _get(plan["host"], page["port"], page["path"], headers)
-    totals = {page["name"]: {"latencies": [], "statuses": {}, "elapsed": 0.0} for page in plan["pages"]}
+            _get(plan["host"], page["port"], page["path"], headers, page.get("body"))
+    totals = {
+        page["name"]: {"latencies": [], "statuses": {}, "elapsed": 0.0, "cpu": 0.0, "cpu_requests": 0}
+        for page in plan["pages"]
+    }
     for _round in range(plan["rounds"]):
         for page in plan["pages"]:
             result = measure_page(plan, page, plan["seconds"])
             total = totals[page["name"]]
             total["latencies"] += result["latencies"]
             total["elapsed"] += result["elapsed"]
+            if result["cpu"] is not None:  # a window in which a worker restarted is left out
+                total["cpu"] += result["cpu"]
+                total["cpu_requests"] += len(result["latencies"])
             for status, count in result["statuses"].items():
                 total["statuses"][status] = total["statuses"].get(status, 0) + count
     report = {}
@@ -108,6 +144,7 @@ def run(plan: dict) -> dict:
             "p50_ms": round(percentile(lat, 0.50) * 1000, 2),
             "p95_ms": round(percentile(lat, 0.95) * 1000, 2),
             "p99_ms": round(percentile(lat, 0.99) * 1000, 2),
+            "cpu_ms": round(total["cpu"] * 1000 / total["cpu_requests"], 2) if total["cpu_requests"] else None,
         }
     return report
 

@@ -5,10 +5,13 @@
     python -m bench.run --sizes 1000,200000 --seconds 3
 
 For each size: drop and re-create the PostgreSQL database (BENCH_DATABASE_URL, default
-hbkj_bench on 127.0.0.1:5432), migrate, seed (bench.seed), prepare signed-in sessions, count each
-page's SQL queries in-process with the test client, serve the app with gunicorn (2 sync workers,
-DEBUG=0, HTTPS=0) and load every page over loopback (bench.load, niced). Then write
-bench/results/latest.json and print a short table. bench/README.md explains the numbers.
+hbkj_bench on 127.0.0.1:5432), migrate, seed (bench.seed, then the statistics refresh), prepare
+signed-in sessions, count each page's SQL queries in-process with the test client, serve the app
+with gunicorn (2 sync workers, DEBUG=0, HTTPS=0, Redis as the cache: a private redis-server on
+127.0.0.1:19750 for the run, one database per size) and load every page over loopback (bench.load,
+niced), reading the workers' CPU time around each page's window. Then the export step (rows/s and
+RSS growth of a large XLSX export, reports.exports.bench_memory, on the largest size's database).
+Then write bench/results/latest.json and print a short table. bench/README.md explains the numbers.
 """
 
 import argparse
@@ -30,15 +33,70 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 SCALES = {"small": (1_000, 10_000), "full": (1_000, 1_000_000)}
 # Seconds per page per round, and rounds, by scale preset (the load is interleaved over rounds).
 DURATIONS = {"small": (2.0, 2), "full": (5.0, 2)}
+# Rows of the export step (reports.exports.bench_memory --db), by scale preset.
+EXPORT_ROWS = {"small": 100_000, "full": 1_000_000}
 DEEP_PAGE = 1000
 WORKERS = 2
 CONCURRENCY = 4
+# The bench helper's ports: its redis-server, then one gunicorn per size.
+REDIS_PORT = 19750
+FIRST_SERVER_PORT = 19760
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 
 
 def log(message: str) -> None:
     print(message, flush=True)  # noqa: T201 - a command-line tool
+
+
+# --------------------------------------------------------------------------- redis
+
+
+def _redis_ping(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def start_redis(port: int = REDIS_PORT) -> subprocess.Popen:
+    """A private redis-server for the run (no persistence, loopback), like production's cache.
+
+    This process uses database 0 (cache) and 1 (broker); the size k's gunicorn 2 + 2k and 3 + 2k.
+    """
+    if _redis_ping(port):
+        raise SystemExit(f"something already answers on 127.0.0.1:{port}: stop it or free the port")
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    command += ["--databases", "64", "--loglevel", "warning"]
+    server = subprocess.Popen(  # noqa: S603 - the system's redis-server, loopback only
+        command,  # noqa: S607
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 15
+    while not _redis_ping(port):
+        if server.poll() is not None or time.monotonic() > deadline:
+            stop_process(server)
+            raise SystemExit("redis-server did not start")
+        time.sleep(0.1)
+    return server
+
+
+def redis_url(database: int, port: int = REDIS_PORT) -> str:
+    return f"redis://127.0.0.1:{port}/{database}"
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 # --------------------------------------------------------------------------- database
@@ -225,17 +283,70 @@ def deep_cursor(user_id: int, depth: int) -> tuple[str | None, int]:
     return cursors[-1], len(cursors)
 
 
+ACCOUNTANT_PAGES = {"signed_in_accountant", "layout_accountant", "accountant_home", "dossier_record", "dossier_status",
+                    "ce_index"}  # fmt: skip
+
+
+def side_of(name: str) -> str | None:
+    """Whose layout page a page's framework ratio is taken against: "accountant", "staff", or None (ping)."""
+    if name == "ping":
+        return None
+    return "accountant" if name in ACCOUNTANT_PAGES else "staff"
+
+
+COUNTY_UNIT = "420102"  # 江岸区: the county reviewer's unit (bench.seed.make_staff)
+
+
+def name_prefix(unit_code: str) -> str:
+    """The two-character name beginning shared by most approved people of the unit (a common
+    surname and given name: what a search by name prefix meets in real life, more rows at 1,000,000)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT left(u.full_name, 2) FROM identity_user u
+            JOIN dossier_personrecord r ON r.person_id = u.id
+            JOIN regions_reviewunit ru ON ru.id = r.unit_id
+            WHERE ru.code = %s AND char_length(u.full_name) >= 2
+            GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1
+            """,
+            [unit_code],
+        )
+        return cursor.fetchone()[0]
+
+
 def build_pages(showcase, sessions: dict, *, depth: int) -> tuple[list[dict], dict]:
-    """Every measured page: name, path, whose session. Returns (pages, notes)."""
-    from django.apps import apps
+    """Every measured page: name, path, whose session (and a posted form). Returns (pages, notes)."""
+    from urllib.parse import urlencode
+
+    from django.conf import settings
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS
     from django.urls import reverse
+    from django.utils.crypto import get_random_string
+
+    from dossier import people
+    from identity.models import User
 
     city_cursor, city_depth = deep_cursor(showcase.reviewers["city"], depth)
     province_cursor, province_depth = deep_cursor(showcase.reviewers["province"], depth)
     inbox = reverse("reviews:inbox")
     admin_list = reverse("bench_admin:reviews_application_changelist") + "?status__exact=pending"
+    dashboard = reverse("reports:dashboard")
+    search = reverse("reports:people:search")
+    sought = User.objects.get(pk=showcase.accountant_id)  # approved in 江岸区: found by the county and the province
+    prefix = name_prefix(COUNTY_UNIT)
+    csrf = get_random_string(32, CSRF_ALLOWED_CHARS)  # the cookie's secret; the form sends it back unmasked
+
+    def form(by: str, value: str) -> dict:
+        return {"by": by, "q": value, "csrfmiddlewaretoken": csrf}
+
     pages = [
         {"name": "ping", "path": reverse("bench_ping"), "who": None},
+        {"name": "signed_in_accountant", "path": reverse("bench_signed_in"), "who": "accountant"},
+        {"name": "layout_accountant", "path": reverse("bench_layout_accountant"), "who": "accountant"},
+        {"name": "signed_in_staff", "path": reverse("bench_signed_in"), "who": "county"},
+        {"name": "layout_staff", "path": reverse("bench_layout_staff"), "who": "county"},
         {"name": "accountant_home", "path": reverse("core:home"), "who": "accountant"},
         {"name": "dossier_record", "path": reverse("dossier:record"), "who": "accountant"},
         {"name": "dossier_status", "path": reverse("dossier:status"), "who": "pending_accountant"},
@@ -257,18 +368,31 @@ def build_pages(showcase, sessions: dict, *, depth: int) -> tuple[list[dict], di
         },
         {"name": "admin_changelist_first", "path": admin_list, "who": "admin"},
         {"name": "admin_changelist_deep", "path": f"{admin_list}&p={province_depth}", "who": "admin"},
-    ]
-    from django.conf import settings
+        {"name": "dashboard_county", "path": dashboard, "who": "county"},
+        {"name": "dashboard_city", "path": dashboard, "who": "city"},
+        {"name": "dashboard_province", "path": dashboard, "who": "province"},
+        {"name": "people_id_county", "path": search, "who": "county", "form": form(people.ID_NUMBER, sought.id_number)},
+        {"name": "people_id_province", "path": search, "who": "province", "form": form(people.ID_NUMBER, sought.id_number)},
+        {"name": "people_name_county", "path": search, "who": "county", "form": form(people.NAME, prefix)},
+        {"name": "people_name_province", "path": search, "who": "province", "form": form(people.NAME, prefix)},
+        {"name": "audit_log", "path": reverse("audit:log"), "who": "auditor"},
+    ]  # fmt: skip
 
     for page in pages:
         who = page.pop("who")
-        page["cookie"] = f"{settings.SESSION_COOKIE_NAME}={sessions[who]}" if who else ""
+        cookies = [f"{settings.SESSION_COOKIE_NAME}={sessions[who]}"] if who else []
+        page["form"] = page.get("form")
+        if page["form"]:
+            cookies.append(f"{settings.CSRF_COOKIE_NAME}={csrf}")
+        page["body"] = urlencode(page["form"]) if page["form"] else None
+        page["cookie"] = "; ".join(cookies)
         page["session"] = sessions[who] if who else None
+        page["side"] = side_of(page["name"])
     notes = {
         "inbox_city_deep_page": city_depth,
         "inbox_province_deep_page": province_depth,
         "admin_changelist_deep_page": province_depth,
-        "statistics": "measured" if apps.is_installed("reports") else "not built yet",
+        "people_name_prefix": prefix,
     }
     return pages, notes
 
@@ -288,9 +412,17 @@ def count_queries(pages: list[dict]) -> dict:
         client = Client()
         if page["session"]:
             client.cookies[settings.SESSION_COOKIE_NAME] = page["session"]
-        client.get(page["path"])
+        if page["form"]:
+            client.cookies[settings.CSRF_COOKIE_NAME] = page["form"]["csrfmiddlewaretoken"]
+
+        def request(client=client, page=page):
+            if page["form"]:
+                return client.post(page["path"], page["form"])
+            return client.get(page["path"])
+
+        request()
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(page["path"])
+            response = request()
         slowest = sorted(captured.captured_queries, key=lambda q: float(q["time"]), reverse=True)[:2]
         result[page["name"]] = {
             "status": response.status_code,
@@ -305,17 +437,25 @@ def count_queries(pages: list[dict]) -> dict:
 # --------------------------------------------------------------------------- server and load
 
 
-def _free_port() -> int:
+def _port_is_free(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
-def start_server(port: int, database_url: str) -> subprocess.Popen:
+def start_server(port: int, database_url: str, redis_database: int) -> subprocess.Popen:
+    if not _port_is_free(port):
+        raise SystemExit(f"127.0.0.1:{port} is taken: the bench's gunicorns use {FIRST_SERVER_PORT} and up")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "BENCH_DATABASE_URL": database_url,
+        "BENCH_REDIS_URL": redis_url(redis_database),
+        "BENCH_CELERY_BROKER_URL": redis_url(redis_database + 1),
+        "CELERY_TASK_ALWAYS_EAGER": "0",  # as in production: tasks go to the broker (nobody consumes them here)
         "PYTHONPATH": str(BASE_DIR),
     }
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and gunicorn
@@ -338,27 +478,39 @@ def start_server(port: int, database_url: str) -> subprocess.Popen:
         cwd=BASE_DIR,
         env=env,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/ping/", timeout=5) as response:  # noqa: S310
-                if response.status == 200:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/ping/", timeout=30) as response:  # noqa: S310
+                if response.status == 200 and len(worker_pids(server.pid)) == WORKERS:
                     return server
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.3)
+        except OSError:  # refused while booting, or a first answer slower than the timeout on a busy machine
+            pass
         if server.poll() is not None:
             raise SystemExit("gunicorn did not start")
-    server.terminate()
-    raise SystemExit("gunicorn did not answer within 60 s")
+        time.sleep(0.3)
+    stop_server(server)
+    raise SystemExit("gunicorn did not answer within 120 s")
+
+
+def worker_pids(master: int) -> list[int]:
+    """The pids of a gunicorn master's workers (its children, from /proc)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            pids.append(int(entry))
+    return sorted(pids)
 
 
 def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+    stop_process(server)
 
 
 def run_load(pages: list[dict], *, seconds: float, rounds: int) -> dict:
@@ -368,7 +520,7 @@ def run_load(pages: list[dict], *, seconds: float, rounds: int) -> dict:
         "rounds": rounds,
         "concurrency": CONCURRENCY,
         "warmup": 10,
-        "pages": [{k: p[k] for k in ("name", "port", "path", "cookie")} for p in pages],
+        "pages": [{k: p[k] for k in ("name", "port", "path", "cookie", "body", "workers")} for p in pages],
     }
     completed = subprocess.run(  # noqa: S603 - our own interpreter
         ["nice", "-n", "10", sys.executable, "-m", "bench.load"],  # noqa: S607 - coreutils nice
@@ -386,10 +538,13 @@ def run_load(pages: list[dict], *, seconds: float, rounds: int) -> dict:
 
 def prepare_size(n: int, *, reuse: bool) -> dict:
     """Seed (or reuse) the size's database, sign people in, list and count the pages."""
+    from django.core.cache import cache
+
     from bench.seed import table_rows
 
     log(f"size {n:,} accountants ({database_for(n)})")
     showcase, timings = prepare(n, reuse=reuse)
+    cache.clear()  # this process's Redis database serves one size at a time
     sessions = make_sessions(showcase)
     pages, notes = build_pages(showcase, sessions, depth=DEEP_PAGE)
     queries = count_queries(pages)
@@ -409,15 +564,17 @@ def measure(prepared: dict, *, seconds: float, rounds: int) -> dict:
     """One gunicorn per size, all up at once; the load interleaves sizes page by page, round by round."""
     servers, plan = [], []
     try:
-        for n, size in prepared.items():
-            port = _free_port()
-            servers.append(start_server(port, database_url_for(int(n))))
+        for k, (n, size) in enumerate(prepared.items()):
+            port = FIRST_SERVER_PORT + k
+            server = start_server(port, database_url_for(int(n)), redis_database=2 + 2 * k)
+            servers.append(server)
             size["port"] = port
+            size["workers"] = worker_pids(server.pid)
         names = [page["name"] for page in next(iter(prepared.values()))["pages"]]
         for name in names:
             for n, size in prepared.items():
                 page = next(p for p in size["pages"] if p["name"] == name)
-                plan.append({**page, "name": f"{n}:{name}", "port": size["port"]})
+                plan.append({**page, "name": f"{n}:{name}", "port": size["port"], "workers": size["workers"]})
         load = run_load(plan, seconds=seconds, rounds=rounds)
     finally:
         for server in servers:
@@ -425,16 +582,21 @@ def measure(prepared: dict, *, seconds: float, rounds: int) -> dict:
     scales = {}
     for n, size in prepared.items():
         ping_rps = load[f"{n}:ping"]["rps"]
+        layout_rps = {side: load[f"{n}:layout_{side}"]["rps"] for side in ("accountant", "staff")}
         result_pages = {}
         for page in size["pages"]:
             name = page["name"]
             measured = load[f"{n}:{name}"]
+            base = layout_rps.get(page["side"])
             result_pages[name] = {
                 **measured,
-                "framework_ratio": round(measured["rps"] / ping_rps, 3) if ping_rps else None,
+                "side": page["side"],
+                "framework_ratio": _ratio(measured["rps"], base) if page["side"] else None,
+                "ping_ratio": _ratio(measured["rps"], ping_rps),
                 "queries": size["queries"][name]["queries"],
                 "slowest_queries": size["queries"][name]["slowest"],
                 "path": page["path"].split("?")[0] + ("?…" if "?" in page["path"] else ""),
+                "method": "POST" if page["body"] is not None else "GET",
             }
             if measured["errors"]:
                 log(
@@ -448,11 +610,13 @@ def _ratio(a, b):
     return round(a / b, 3) if a and b else None
 
 
-def summarize(scales: dict) -> dict:
+def summarize(scales: dict, export: dict) -> dict:
     sizes = sorted(scales, key=int)
     small, large = scales[sizes[0]]["pages"], scales[sizes[-1]]["pages"]
     summary = {
         "framework_ratio": {name: page["framework_ratio"] for name, page in large.items() if name != "ping"},
+        "ping_ratio": {name: page["ping_ratio"] for name, page in large.items() if name != "ping"},
+        "worker_cpu_ms": {name: {size: scales[size]["pages"][name]["cpu_ms"] for size in sizes} for name in large},
         "growth_ratio": {name: _ratio(large[name]["p95_ms"], small[name]["p95_ms"]) for name in large},
         "depth_ratio": {
             size: {
@@ -488,8 +652,7 @@ def summarize(scales: dict) -> dict:
             }
             for size, s in scales.items()
         },
-        "statistics": scales[sizes[-1]]["notes"]["statistics"],
-        "export": export_result(),
+        "export": export,
     }
     return summary
 
@@ -498,12 +661,36 @@ def _pick(page: dict) -> dict:
     return {"rps": page["rps"], "p95_ms": page["p95_ms"], "queries": page["queries"]}
 
 
-def export_result():
-    from django.apps import apps
-
-    if not apps.is_installed("reports"):
-        return "not built yet"
-    return "the reports app exists but the bench does not measure its export yet: add it to bench/run.py"
+def measure_export(n: int, rows: int) -> dict:
+    """rows/s and RSS growth of an XLSX export of `rows` applications, in its own process, on the
+    size's database: reports.exports.bench_memory --db (inserts the rows as applications of a
+    throw-away kind, streams them back with a server-side cursor through the export's cell function
+    and XLSX writer, deletes them)."""
+    log(f"export: {rows:,} rows on {database_for(n)} (reports.exports.bench_memory --db)")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "BENCH_DATABASE_URL": database_url_for(n),
+        "PYTHONPATH": str(BASE_DIR),
+    }
+    started = time.perf_counter()
+    completed = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-m", "reports.exports.bench_memory", "--rows", str(rows), "--db"],
+        capture_output=True,
+        text=True,
+        cwd=BASE_DIR,
+        env=env,
+        check=False,
+    )
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        log(f"  WARNING: the export step failed (exit {completed.returncode}): {completed.stderr.strip()[-500:]}")
+        return {"error": completed.stderr.strip()[-2000:], "exit": completed.returncode}
+    result = json.loads(lines[-1])
+    result["rows_per_second"] = round(result["rows"] / result["seconds"]) if result["seconds"] else None
+    result["database"] = database_for(n)
+    result["step_seconds"] = round(time.perf_counter() - started, 1)  # with inserting and deleting the rows
+    return result
 
 
 def print_table(report: dict) -> None:
@@ -511,7 +698,7 @@ def print_table(report: dict) -> None:
     header = f"{'page':<24}" + "".join(
         f"{'rps@' + _short(s):>11}{'p95ms@' + _short(s):>12}{'q@' + _short(s):>8}" for s in sizes
     )
-    header += f"{'frame':>8}{'growth':>8}"
+    header += f"{'cpu ms':>8}{'frame':>8}{'ping':>8}{'growth':>8}"
     log("")
     log(header)
     log("-" * len(header))
@@ -520,9 +707,11 @@ def print_table(report: dict) -> None:
         for size in sizes:
             page = report["scales"][size]["pages"][name]
             row += f"{page['rps']:>11.1f}{page['p95_ms']:>12.2f}{page['queries']:>8}"
+        cpu = report["scales"][sizes[-1]]["pages"][name]["cpu_ms"]
         frame = report["summary"]["framework_ratio"].get(name)
+        ping = report["summary"]["ping_ratio"].get(name)
         growth = report["summary"]["growth_ratio"].get(name)
-        row += "".join(f"{v if v is not None else '':>8}" for v in (frame, growth))
+        row += "".join(f"{v if v is not None else '':>8}" for v in (cpu, frame, ping, growth))
         log(row)
     log("")
     for size, depth in report["summary"]["depth_ratio"].items():
@@ -532,7 +721,18 @@ def print_table(report: dict) -> None:
         )
     unequal = [name for name, q in report["summary"]["query_counts"].items() if not q["equal"]]
     log(f"query counts equal at every scale: {'yes' if not unequal else 'NO: ' + ', '.join(unequal)}")
-    log(f"statistics: {report['summary']['statistics']}; export: {report['summary']['export']}")
+    log(
+        "cpu ms: the gunicorn workers' CPU per request at the largest size; frame: req/s over the layout "
+        "page of the page's side; ping: req/s over the anonymous ping"
+    )
+    export = report["summary"]["export"]
+    if export and "rows" in export:
+        log(
+            f"export: {export['rows']:,} rows in {export['seconds']}s = {export['rows_per_second']:,} rows/s, "
+            f"RSS growth {export['rss_growth_mb']} MB (target < {export['target_mb']} MB), file {export['file_mb']} MB"
+        )
+    else:
+        log(f"export: {export}")
 
 
 def _short(size) -> str:
@@ -565,19 +765,35 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, help="rounds over all pages")
     parser.add_argument("--reuse", action="store_true", help="keep a database already seeded at the same size")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "latest.json")
+    parser.add_argument("--export-rows", type=int, help="rows of the export step (0: skip it)")
     args = parser.parse_args(argv)
 
+    redis = start_redis()
+    try:
+        return _run(args)
+    finally:
+        stop_process(redis)
+
+
+def _run(args) -> int:
+    # This process: cache on the private Redis (database 0), tasks run inline (the seed's factories).
+    os.environ["BENCH_REDIS_URL"] = redis_url(0)
+    os.environ["BENCH_CELERY_BROKER_URL"] = redis_url(1)
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
     import django
 
     django.setup()
 
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else list(SCALES[args.scale])
-    seconds, rounds = DURATIONS["full" if max(sizes) > 100_000 else "small"]
+    preset = "full" if max(sizes) > 100_000 else "small"
+    seconds, rounds = DURATIONS[preset]
     seconds, rounds = args.seconds or seconds, args.rounds or rounds
+    export_rows = EXPORT_ROWS[preset] if args.export_rows is None else args.export_rows
     started = time.perf_counter()
     prepared = {str(n): prepare_size(n, reuse=args.reuse) for n in sizes}
     log(f"measuring {len(sizes)} sizes side by side: {seconds}s per page per size, {rounds} rounds")
     scales = measure(prepared, seconds=seconds, rounds=rounds)
+    export = measure_export(max(sizes), export_rows) if export_rows else "skipped (--export-rows 0)"
     report = {
         "meta": {
             "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -585,14 +801,14 @@ def main(argv=None) -> int:
             "sizes": sizes,
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
             "databases": [database_for(n) for n in sizes],
-            "server": f"one gunicorn per size, {WORKERS} sync workers each, DEBUG=0, HTTPS=0",
+            "server": f"one gunicorn per size, {WORKERS} sync workers each, DEBUG=0, HTTPS=0, Redis cache and sessions (cached_db)",
             "load": f"{CONCURRENCY} threads, fresh connection per request, {seconds}s per page per size x {rounds} rounds, sizes interleaved, nice 10",
             "deep_page": DEEP_PAGE,
             "run_seconds": None,
         },
         "scales": scales,
     }
-    report["summary"] = summarize(scales)
+    report["summary"] = summarize(scales, export)
     report["meta"]["run_seconds"] = round(time.perf_counter() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-SEED_VERSION = 2
+SEED_VERSION = 3
 REVIEWER_PASSWORD = "Bench-Password-2026"  # noqa: S105 - bench database only
 
 # (status, share of accountants). The order is the order of the cumulative bounds below.
@@ -48,6 +48,7 @@ BULK_TABLES = (
     "dossier_collectionpayload",
     "dossier_personrecord",
     "reviews_reviewevent",
+    "audit_auditevent",
 )
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -210,6 +211,15 @@ BULK_SQL = [
         '127.0.0.1', least(base + interval '2 days', now()), CASE WHEN status = 'withdrawn' THEN i END, i
     FROM bench_people WHERE status IN ('approved', 'returned', 'withdrawn')
     """,
+    # The audit log: a registration row per accountant, so the audit viewer pages over a table that
+    # grows with the people on record (production adds sign-ins, views and decisions on top).
+    """
+    INSERT INTO audit_auditevent (created_at, actor_id, actor_name, actor_role, actor_unit, unit_id, action,
+        object_type, object_id, result, ip, request_id, detail)
+    SELECT base - interval '2 days', i, full_name, '', '', NULL, 'accountant.registered', 'identity.user', i::text,
+        'success', '127.0.0.1', '', '{}'::jsonb
+    FROM bench_people
+    """,
 ]
 
 
@@ -296,7 +306,8 @@ def bulk_load(n: int, *, log=print) -> dict:
                 cursor.execute(f'DROP INDEX "{name}"')
                 dropped.append((table, definition))
         defaults = _model_defaults(cursor)
-        for sql, table in zip(BULK_SQL, BULK_TABLES + ("reviews_reviewevent",), strict=True):
+        tables = (*BULK_TABLES[:-1], "reviews_reviewevent", BULK_TABLES[-1])
+        for sql, table in zip(BULK_SQL, tables, strict=True):
             started = time.perf_counter()
             cursor.execute(sql)
             key = f"insert {table}"
@@ -360,7 +371,9 @@ def table_rows() -> dict:
 
 
 def make_staff() -> tuple[dict, int]:
-    """Reviewers of 江岸区, 神农架林区, 武汉市市直 and 省直 and a system administrator, with confirmed TOTP devices."""
+    """Reviewers of 江岸区, 神农架林区, 武汉市市直 and 省直, a system administrator and an auditor of 省直
+    (reads the whole audit log), each with a confirmed TOTP device. The auditor is in the returned
+    dict under "auditor"."""
     from identity.constants import StaffRole
     from identity.staff_services import create_staff
     from regions.models import ReviewUnit
@@ -382,6 +395,14 @@ def make_staff() -> tuple[dict, int]:
             unit=units[code],
         )
         reviewers[key] = user.pk
+    auditor, _device = create_staff(
+        username="bench-auditor",
+        full_name="省直审计员",
+        password=REVIEWER_PASSWORD,
+        role=StaffRole.AUDITOR,
+        unit=units["420000"],
+    )
+    reviewers["auditor"] = auditor.pk
     admin, _device = create_staff(
         username="bench-admin",
         full_name="系统管理员",
@@ -408,6 +429,15 @@ def make_showcase() -> Showcase:
     )
 
 
+def refresh_statistics() -> None:
+    """The 统计分析 aggregates from the raw tables (`manage.py refresh_statistics --full`), as beat keeps them."""
+    from reports.statistics_refresh import refresh_statistics as refresh
+
+    refresh(full=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def seed(n: int, *, log=print) -> tuple[Showcase, dict]:
     """Load N accountants into a freshly migrated database and make the measured people."""
     started = time.perf_counter()
@@ -417,5 +447,8 @@ def seed(n: int, *, log=print) -> tuple[Showcase, dict]:
     started_vacuum = time.perf_counter()
     vacuum_analyze()
     timings["vacuum analyze"] = time.perf_counter() - started_vacuum
+    started_refresh = time.perf_counter()
+    refresh_statistics()
+    timings["statistics refresh"] = time.perf_counter() - started_refresh
     timings["total"] = time.perf_counter() - started
     return showcase, timings

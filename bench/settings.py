@@ -13,7 +13,11 @@ os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-5b0c1e2d")
 os.environ["DEBUG"] = "0"
 os.environ["HTTPS"] = "0"
-os.environ["REDIS_URL"] = ""
+# Redis as in production when bench.run gives one (its private redis-server, one database per size):
+# cache, cached_db sessions, and a broker nobody consumes (tasks queue up; no page waits for them).
+os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "")
+if os.environ.get("BENCH_CELERY_BROKER_URL"):
+    os.environ["CELERY_BROKER_URL"] = os.environ["BENCH_CELERY_BROKER_URL"]
 os.environ["STATIC_MANIFEST"] = "0"
 os.environ["SMS_BACKEND"] = "locmem"
 os.environ.setdefault("MEDIA_ROOT", "/tmp/hbkj-bench-media")  # noqa: S108 - throwaway proof files of the bench
