@@ -7,7 +7,16 @@
   var RATIO = 295 / 413;
   var MAX_STAGE_WIDTH = 360;
   var MAX_STAGE_HEIGHT = 480;
+  // A phone's full-size picture is scaled down here before it is sent: above LARGE_EDGE pixels on
+  // its long side or LARGE_BYTES, the cropper shows (and the form uploads) a JPEG of at most
+  // SCALED_EDGE pixels. The crop is then in that JPEG's pixels, which is what the server expects.
+  var LARGE_EDGE = 4000;
+  var LARGE_BYTES = 8 * 1024 * 1024;
+  var SCALED_EDGE = 3000;
+  var SCALED_QUALITY = 0.9;
   var states = new WeakMap();
+  var choices = new WeakMap(); // picker -> the latest choice (a later choice makes an earlier one stale)
+  var scaledFiles = new WeakSet();
 
   function part(picker, selector) { return picker.querySelector(selector); }
 
@@ -83,30 +92,115 @@
     picker.querySelectorAll("[data-crop]").forEach(function (input) { input.value = ""; });
   }
 
+  function decodeOriented(file) {
+    // EXIF orientation applied, as the <img> shows it; older browsers know no options.
+    return createImageBitmap(file, { imageOrientation: "from-image" }).catch(function () {
+      return createImageBitmap(file);
+    });
+  }
+
+  // A Promise of the smaller JPEG File, or of null when the original is to be sent as it is.
+  function scaledDown(file) {
+    if (!window.createImageBitmap || !window.DataTransfer || !HTMLCanvasElement.prototype.toBlob) {
+      return Promise.resolve(null);
+    }
+    return decodeOriented(file).then(function (bitmap) {
+      var longSide = Math.max(bitmap.width, bitmap.height);
+      var scale = Math.min(1, SCALED_EDGE / longSide);
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+      canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+      var context = canvas.getContext("2d");
+      context.fillStyle = "#fff"; // a PNG's transparent parts: white, as a JPEG has no alpha
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.imageSmoothingQuality = "high";
+      context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      if (bitmap.close) bitmap.close();
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          if (!blob) { resolve(null); return; }
+          var name = (file.name || "photo").replace(/\.[^.]*$/, "") + ".jpg";
+          var smaller = new File([blob], name, { type: "image/jpeg", lastModified: Date.now() });
+          scaledFiles.add(smaller);
+          resolve(smaller);
+        }, "image/jpeg", SCALED_QUALITY);
+      });
+    }).catch(function () { return null; });
+  }
+
+  function replaceFile(picker, file) {
+    // The file input now holds the smaller JPEG: htmx sends it in place of the original.
+    try {
+      var transfer = new DataTransfer();
+      transfer.items.add(file);
+      part(picker, "[data-photo-file]").files = transfer.files;
+      return true;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function isLarge(file, image) {
+    return file.size > LARGE_BYTES || Math.max(image.naturalWidth, image.naturalHeight) > LARGE_EDGE;
+  }
+
   function choose(picker, file) {
     var cropper = part(picker, "[data-photo-cropper]");
     var image = part(picker, "[data-photo-source]");
+    var choice = {};
+    choices.set(picker, choice);
     if (image.dataset.url) { URL.revokeObjectURL(image.dataset.url); delete image.dataset.url; }
     clearCrop(picker);
     states.delete(picker);
     if (!file) { cropper.hidden = true; return; }
+    cropper.hidden = true;
+    picker.removeAttribute("data-photo-scaled");
     var url = URL.createObjectURL(file);
     image.dataset.url = url;
     image.onload = function () {
-      cropper.hidden = false;
-      layout(picker, image);
+      if (choices.get(picker) !== choice) return;
+      if (!scaledFiles.has(file) && isLarge(file, image)) {
+        picker.setAttribute("aria-busy", "true");
+        scaledDown(file).then(function (smaller) {
+          if (choices.get(picker) !== choice) return;
+          picker.removeAttribute("aria-busy");
+          if (smaller && replaceFile(picker, smaller)) {
+            picker.setAttribute("data-photo-scaled", "");
+            URL.revokeObjectURL(url);
+            show(picker, image, smaller, choice);
+          } else {
+            reveal(picker, image);
+          }
+        });
+        return;
+      }
+      reveal(picker, image);
     };
     image.onerror = function () {
       // Not an image the browser can show: let the server say what is wrong with it.
-      cropper.hidden = false;
+      if (choices.get(picker) === choice) cropper.hidden = false;
     };
     image.src = url;
+  }
+
+  function show(picker, image, file, choice) {
+    var url = URL.createObjectURL(file);
+    image.dataset.url = url;
+    image.onload = function () { if (choices.get(picker) === choice) reveal(picker, image); };
+    image.src = url;
+  }
+
+  function reveal(picker, image) {
+    part(picker, "[data-photo-cropper]").hidden = false;
+    layout(picker, image);
   }
 
   document.addEventListener("change", function (event) {
     var input = event.target;
     if (!input.matches || !input.matches("[data-photo-file]")) return;
-    choose(input.closest("[data-photo-picker]"), input.files && input.files[0]);
+    var file = input.files && input.files[0];
+    if (file && scaledFiles.has(file)) return; // the smaller JPEG put in by scaledDown
+    choose(input.closest("[data-photo-picker]"), file);
   });
 
   document.addEventListener("input", function (event) {
