@@ -14,46 +14,28 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.options import option_list_base
 from identity.constants import IdType
 
 from .constants import OptionList, Sex, Step
+from .options import OPTION_LISTS
 
 
-class OptionItem(models.Model):
+class OptionItem(option_list_base(OptionList.choices)):
     """One item of an option list (民族, 学历, 单位性质, …), edited by administrators.
 
     `value` is what forms store and must never change once used; `label` is what people see and
     may be corrected. Inactive items are no longer offered nor accepted, but stay readable in old
-    records.
+    records. Fields, `__str__` and dropping the cached lists on save/delete: `core.options`.
     """
 
-    list_key = models.CharField(_("list"), max_length=40, choices=OptionList.choices)
-    value = models.CharField(_("value"), max_length=100)
-    label = models.CharField(_("label"), max_length=100)
-    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
+    option_lists = OPTION_LISTS
 
     class Meta:
         ordering = ["list_key", "sort_order", "id"]
         verbose_name = _("option")
         verbose_name_plural = _("options")
         constraints = [models.UniqueConstraint(fields=["list_key", "value"], name="dossier_option_unique_value")]
-
-    def __str__(self):
-        return f"{self.get_list_key_display()}: {self.label}"
-
-    def save(self, *args, **kwargs):
-        from .options import invalidate_options
-
-        super().save(*args, **kwargs)
-        invalidate_options()
-
-    def delete(self, *args, **kwargs):
-        from .options import invalidate_options
-
-        result = super().delete(*args, **kwargs)
-        invalidate_options()
-        return result
 
 
 class Dossier(models.Model):

@@ -11,7 +11,7 @@ from pathlib import Path
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core import request_memo
+from core.options import OptionListCache
 
 from .constants import OPTION_SOURCES, OptionList
 
@@ -52,25 +52,16 @@ def load_option_items(option_item_model) -> int:
     return created
 
 
-def _load_lists() -> dict[str, list[tuple[str, str, bool]]]:
-    from .models import OptionItem
-
-    lists = {}
-    for item in OptionItem.objects.order_by("list_key", "sort_order", "id"):
-        lists.setdefault(item.list_key, []).append((item.value, item.label, item.is_active))
-    return lists
-
-
-request_memo.register(CACHE_KEY, _load_lists, CACHE_SECONDS)
+OPTION_LISTS = OptionListCache(CACHE_KEY, "dossier.OptionItem", ("value", "label", "is_active"), CACHE_SECONDS)
 
 
 def _all_lists() -> dict[str, list[tuple[str, str, bool]]]:
     """Every list, read at most once per request (core.request_memo), from the cache otherwise."""
-    return request_memo.cached(CACHE_KEY)
+    return OPTION_LISTS.lists()
 
 
 def invalidate_options() -> None:
-    request_memo.forget(CACHE_KEY)
+    OPTION_LISTS.invalidate()
 
 
 def active_choices(list_key: OptionList | str) -> list[tuple[str, str]]:

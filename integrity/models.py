@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.options import option_list_base
+
 from .constants import (
     BASIS_MAX_LENGTH,
     BODY_MAX_LENGTH,
@@ -24,46 +26,32 @@ from .constants import (
     BanRule,
     OptionList,
 )
+from .options import OPTION_LISTS
 
 
-class IntegrityOption(models.Model):
+class IntegrityOption(option_list_base(OptionList.choices, value_max_length=NAME_MAX_LENGTH)):
     """One item of an option list of the honour form (奖励名称, 级别), edited by administrators.
 
     `value` is what records store and must never change once used; `label` is what people see.
     Inactive items are no longer offered nor accepted. An item that `asks_for_name` ("其他表彰奖励")
-    makes the form ask for the honour's own name.
+    makes the form ask for the honour's own name. Fields, `__str__` and dropping the cached lists on
+    save/delete: `core.options`.
     """
 
-    list_key = models.CharField(_("list"), max_length=40, choices=OptionList.choices)
-    value = models.CharField(_("value"), max_length=NAME_MAX_LENGTH)
-    label = models.CharField(_("label"), max_length=NAME_MAX_LENGTH)
     asks_for_name = models.BooleanField(
         _("asks for the name"), default=False, help_text=_("The person types the honour's name (for “other”).")
     )
+    # Declared again after asks_for_name to keep the fields' order (the admin form's); "offered" here.
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("offered"), default=True)
+
+    option_lists = OPTION_LISTS
 
     class Meta:
         ordering = ["list_key", "sort_order", "id"]
         verbose_name = _("integrity option")
         verbose_name_plural = _("integrity options")
         constraints = [models.UniqueConstraint(fields=["list_key", "value"], name="integrity_option_unique_value")]
-
-    def __str__(self):
-        return f"{self.get_list_key_display()}: {self.label}"
-
-    def save(self, *args, **kwargs):
-        from .options import invalidate_options
-
-        super().save(*args, **kwargs)
-        invalidate_options()
-
-    def delete(self, *args, **kwargs):
-        from .options import invalidate_options
-
-        result = super().delete(*args, **kwargs)
-        invalidate_options()
-        return result
 
 
 class PenaltyKind(models.Model):

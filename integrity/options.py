@@ -8,7 +8,7 @@ lists go through the cache (one entry for both lists), dropped by any save or de
 import json
 from pathlib import Path
 
-from core import request_memo
+from core.options import OptionListCache
 
 from .constants import ASKS_FOR_NAME, OPTION_SOURCES, OptionList
 
@@ -61,25 +61,18 @@ def load_integrity_data(option_model, penalty_kind_model) -> int:
     return created + len(new)
 
 
-def _load_lists() -> dict[str, list[tuple[str, str, bool, bool]]]:
-    from .models import IntegrityOption
-
-    lists = {}
-    for item in IntegrityOption.objects.order_by("list_key", "sort_order", "id"):
-        lists.setdefault(item.list_key, []).append((item.value, item.label, item.is_active, item.asks_for_name))
-    return lists
-
-
-request_memo.register(CACHE_KEY, _load_lists, CACHE_SECONDS)
+OPTION_LISTS = OptionListCache(
+    CACHE_KEY, "integrity.IntegrityOption", ("value", "label", "is_active", "asks_for_name"), CACHE_SECONDS
+)
 
 
 def _all_lists() -> dict[str, list[tuple[str, str, bool, bool]]]:
     """Both lists, read at most once per request (core.request_memo), from the cache otherwise."""
-    return request_memo.cached(CACHE_KEY)
+    return OPTION_LISTS.lists()
 
 
 def invalidate_options() -> None:
-    request_memo.forget(CACHE_KEY)
+    OPTION_LISTS.invalidate()
 
 
 def active_choices(list_key: OptionList | str) -> list[tuple[str, str]]:
