@@ -7,8 +7,8 @@ from django.urls import path, re_path
 from audit.models import AuditEvent
 from audit.services import record_event
 
-from .v1 import api
 from .errors import error_response
+from .v1 import api
 
 _STATUS_CODES = {404: "not_found", 405: "method_not_allowed"}
 

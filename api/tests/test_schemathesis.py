@@ -22,8 +22,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api import signing
-from api.v1 import api
 from api.constants import Scope
+from api.v1 import api
 from config.wsgi import application
 
 from .conftest import make_client, make_course, make_institution
