@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from identity.validators import normalize_id_number
+from regions.models import ReviewUnit
 
 from .actions import action_choices
 from .models import AuditEvent
@@ -42,7 +43,7 @@ class AuditFilterForm(forms.Form):
         choices=[("", _("All"))] + list(AuditEvent.Result.choices),
         widget=forms.Select(attrs=_SELECT),
     )
-    unit = forms.ModelChoiceField(
+    unit: forms.ModelChoiceField[ReviewUnit] = forms.ModelChoiceField(
         label=_("Unit (and the units below it)"),
         required=False,
         queryset=None,

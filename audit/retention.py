@@ -84,6 +84,7 @@ def _delete_batch(before: datetime, batch_size: int) -> int:
     at exactly 184) selects no row the trigger would refuse, which would fail the batch every night.
     """
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    floor_param: int | str
     if connection.vendor == "postgresql":
         floor, floor_param = "now() - make_interval(days => %s)", MIN_RETENTION_DAYS
     else:
@@ -111,7 +112,7 @@ def _retention_gate(cursor, before: datetime):
 
 
 @contextmanager
-def sqlite_gate(wrapper, value: str):
+def sqlite_gate(wrapper, value: str | None):
     """Set what `audit_retention_gate()` answers on this SQLite connection, for a `with` block."""
     previous = getattr(wrapper, "audit_retention_gate", None)
     wrapper.audit_retention_gate = value

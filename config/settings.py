@@ -6,6 +6,7 @@ system on SQLite; production sets DEBUG=0 and the variables listed in README.md.
 """
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import django_stubs_ext
@@ -166,7 +167,7 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [("bootstrap", xstatic.pkg.bootstrap.BASE_DIR)]
 # Uploaded documents are never served from a public URL: only through access-checked views.
 STORAGE_BACKEND = env("STORAGE_BACKEND", default="local")
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -6,6 +6,7 @@ and a direct service call refuse the same things with the same words.
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -150,12 +151,15 @@ class CreditRecordForm(BootstrapForm):
         self.today = today
         self.also_year = also_year
         self.items = {item.pk: item for item in items}
-        self.fields["item"].choices = [("", _("Please choose")), *((i.pk, str(i)) for i in items)]
+        cast(forms.ChoiceField, self.fields["item"]).choices = [
+            ("", _("Please choose")),
+            *((i.pk, str(i)) for i in items),
+        ]
         years = allowed_years(today)
         if also_year is not None and also_year not in years:
             years = [*years, also_year]
         self.years = years
-        self.fields["year"].choices = [(y, str(y)) for y in years]
+        cast(forms.ChoiceField, self.fields["year"]).choices = [(y, str(y)) for y in years]
         self.fields["year"].error_messages["invalid_choice"] = years_message(years)
         self.chosen_item = self._chosen_item()
         item = self.chosen_item

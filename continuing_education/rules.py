@@ -12,6 +12,8 @@ numbers are data an administrator edits, never code:
 | per_hour      | {"credits_per_hour": 3, "max_hours": 200 (opt.)}| credits_per_hour × 学时 (institution courses) |
 """
 
+from typing import cast
+
 from django.utils.translation import gettext_lazy as _
 
 from .constants import DEFAULT_MAX_DAYS, DEFAULT_MAX_HOURS, MAX_ITEM_CREDITS, CreditRule
@@ -134,7 +136,7 @@ def credits_for(item, *, days=None, role=None, proposed=None, hours=None) -> int
             )
         return int(params[role])
     if rule == CreditRule.REVIEWER_SETS:
-        limit = max_credits_of(item)
+        limit = cast(int, max_credits_of(item))  # an int for a reviewer-set item
         if proposed in (None, ""):
             raise CreditError(
                 _("Please enter the credits you apply for."), field="proposed_credits", code="proposed_required"

@@ -46,7 +46,8 @@ def apply_text_hygiene(fields) -> None:
     """Give every free-text field in `fields` (a form's own copies) the cleaning `to_python`."""
     for field in fields.values():
         if wants_hygiene(field):
-            field.__class__ = _clean_class(type(field))
+            # typeshed's lru_cache asks for Hashable, which it does not see a class as.
+            field.__class__ = _clean_class(type(field))  # type: ignore[arg-type]
 
 
 class CleanTextMixin:

@@ -20,11 +20,15 @@ import contextvars
 import logging
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from pythonjsonlogger.json import JsonFormatter as _BaseJsonFormatter
 
 from core.masking import mask_id_number, mask_phone
+
+if TYPE_CHECKING:
+    from sentry_sdk._types import DataCollectionUserOptions
 
 # One time zone for every line, whatever the server's: the province's (settings.TIME_ZONE).
 LOG_TIME_ZONE = ZoneInfo("Asia/Shanghai")
@@ -192,7 +196,7 @@ def sentry_before_send(event, hint):
     return _mask_event(event)
 
 
-SENTRY_DATA_COLLECTION = {
+SENTRY_DATA_COLLECTION: "DataCollectionUserOptions" = {
     "user_info": False,
     "cookies": {"mode": "off"},
     "http_headers": {"request": {"mode": "denylist", "terms": ["forwarded", "-ip", "remote-", "via", "-user"]}},

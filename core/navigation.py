@@ -1,6 +1,7 @@
 """The six entries of the 导航页 (manual §3). An entry links once its page exists."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
@@ -102,8 +103,8 @@ STAFF_LINKS = (
 )
 
 
-def staff_links(user, current_path: str) -> list[dict]:
-    links = []
+def staff_links(user: Any, current_path: str) -> list[dict[str, Any]]:
+    links: list[dict[str, Any]] = []
     for link in STAFF_LINKS:
         url = link.url
         if url is None or (link.superuser_only and not user.is_superuser):
@@ -115,8 +116,8 @@ def staff_links(user, current_path: str) -> list[dict]:
     # One entry is current: the one whose URL is the longest prefix of the page (人员查询 at
     # /reports/people/ lies under 统计分析's /reports/, but only 人员查询 is where the person is).
     current = max((link for link in links if link["active"]), key=lambda link: len(link["url"]), default=None)
-    for link in links:
-        link["active"] = link is current
+    for entry in links:
+        entry["active"] = entry is current
     return links
 
 

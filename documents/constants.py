@@ -32,7 +32,7 @@ class ContentType(models.TextChoices):
     PDF = "application/pdf", "PDF"
 
 
-EXTENSIONS = {ContentType.JPEG: "jpg", ContentType.PNG: "png", ContentType.PDF: "pdf"}
+EXTENSIONS: dict[str, str] = {ContentType.JPEG: "jpg", ContentType.PNG: "png", ContentType.PDF: "pdf"}
 
 # The 1-inch photo of the Hubei templates (DOMAIN.md, manual §4.3).
 PHOTO_WIDTH = 295

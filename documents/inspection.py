@@ -29,7 +29,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PDF_MAGIC = b"%PDF-"
 
 # Pillow names the formats it decoded; MPO is the multi-picture JPEG many phones write.
-PILLOW_FORMATS = {ContentType.JPEG: {"JPEG", "MPO"}, ContentType.PNG: {"PNG"}}
+PILLOW_FORMATS: dict[str, set[str]] = {ContentType.JPEG: {"JPEG", "MPO"}, ContentType.PNG: {"PNG"}}
 
 # Names that make a PDF do something (run script, open other files, carry files) rather than show pages.
 PDF_ACTIVE_NAMES = frozenset(
@@ -198,7 +198,7 @@ def open_image(data: bytes, content_type: str, *, min_scale: float = 1.0) -> Ima
             raise UploadRejected(too_many_pixels_message(header_cap), code="pixels")
         try:
             probe.verify()
-            image = Image.open(BytesIO(data))
+            image: Image.Image = Image.open(BytesIO(data))
             if draft:
                 image.draft("RGB", (max(1, math.ceil(width * min_scale)), max(1, math.ceil(height * min_scale))))
             if image.size[0] * image.size[1] > max_pixels:

@@ -6,6 +6,7 @@ after the person chose the crop in the page.
 
 import colorsys
 from io import BytesIO
+from typing import cast
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -94,7 +95,8 @@ def background_colours(image: Image.Image, margins: dict[str, int]) -> tuple[str
     left = margins["left"] + INSET
     right = width - margins["right"] - INSET
     patches = ((left, top, left + PATCH, top + PATCH), (right - PATCH, top, right, top + PATCH))
-    return tuple(classify_colour(tuple(ImageStat.Stat(image.crop(box)).mean[:3])) for box in patches)
+    means = (cast(tuple[float, float, float], tuple(ImageStat.Stat(image.crop(box)).mean[:3])) for box in patches)
+    return cast(tuple[str, str], tuple(classify_colour(mean) for mean in means))
 
 
 def check_background(image: Image.Image) -> None:
@@ -237,7 +239,7 @@ def process_photo(*, image_bytes: bytes, crop: tuple[int, int, int, int] | None 
     image = flatten(image)
     if crop is not None and scale != 1.0:
         try:
-            crop = tuple(round(int(value) * scale) for value in crop)
+            crop = cast(tuple[int, int, int, int], tuple(round(int(value) * scale) for value in crop))
         except (TypeError, ValueError) as exc:
             raise UploadRejected(crop_message(), code="crop") from exc
     photo = image.crop(crop_box(image.size, crop, scale=scale))

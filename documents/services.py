@@ -13,6 +13,8 @@ and the request answers 503 (documents.middleware).
 
 import logging
 from datetime import timedelta
+from functools import partial
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -207,7 +209,7 @@ def rescan_document(*, document: Document) -> bool:
     A document a scanner now refuses is marked rejected, never shown again, and its bytes deleted.
     Raises StorageUnavailable when the file cannot be read from the storage.
     """
-    data = read_bytes(document.file.storage, document.file.name)
+    data = read_bytes(document.file.storage, cast(str, document.file.name))  # a stored document has a name
     try:
         run_scanners(data)
     except UploadRejected as exc:
@@ -215,7 +217,7 @@ def rescan_document(*, document: Document) -> bool:
             raise
         with transaction.atomic():
             Document.objects.filter(pk=document.pk).update(status=DocumentStatus.REJECTED)
-            name = document.file.name
+            name = cast(str, document.file.name)
             transaction.on_commit(lambda: delete_quietly(document.file.storage, name))
         document.status = DocumentStatus.REJECTED
         logger.warning("document %s rejected by a scanner on rescan", document.pk)
@@ -244,8 +246,8 @@ def purge_temporary_documents(*, older_than: timedelta | None = None, now=None) 
                 pk=document.pk, status=DocumentStatus.TEMPORARY, application_id__isnull=True
             ).delete()
             if gone:
-                name = document.file.name
-                transaction.on_commit(lambda name=name: delete_quietly(storage, name))
+                name = cast(str, document.file.name)
+                transaction.on_commit(partial(delete_quietly, storage, name))
                 deleted += 1
     return deleted
 

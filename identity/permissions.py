@@ -7,7 +7,7 @@ their TOTP step in this session.
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponseBase
@@ -17,6 +17,7 @@ from .constants import StaffRole
 
 # A view function: request (and URL arguments) in, response out.
 View = Callable[..., HttpResponseBase]
+_R = TypeVar("_R")
 
 
 def _is_verified_staff(user: Any) -> bool:
@@ -30,9 +31,9 @@ def _is_verified_staff(user: Any) -> bool:
     )
 
 
-def accountant_required(view: View) -> View:
+def accountant_required(view: Callable[..., _R]) -> Callable[..., _R | HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> _R | HttpResponseBase:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("identity:login"))
@@ -43,9 +44,9 @@ def accountant_required(view: View) -> View:
     return wrapper
 
 
-def staff_required(view: View) -> View:
+def staff_required(view: Callable[..., _R]) -> Callable[..., _R | HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> _R | HttpResponseBase:
         user = request.user
         if not user.is_authenticated or (user.is_staff_member and not user.is_verified()):
             return redirect_to_login(request.get_full_path(), reverse("identity:staff_login"))

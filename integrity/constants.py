@@ -35,7 +35,7 @@ OPTION_SOURCES = {
     OptionList.HONOUR_LEVEL: "honor_levels",
 }
 # Items of the honour list that stand for "another honour": the person types its name.
-ASKS_FOR_NAME = {OptionList.HONOUR_NAME: ("其他表彰奖励",)}
+ASKS_FOR_NAME: dict[str, tuple[str, ...]] = {OptionList.HONOUR_NAME: ("其他表彰奖励",)}
 
 
 class BanRule(models.TextChoices):

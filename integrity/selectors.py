@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from dossier.people import people_in_scope as dossier_people_in_scope
 from identity.models import User
@@ -51,7 +52,7 @@ def honours_of(person) -> list[HonourPayload]:
     )
 
 
-def honours_by_status(person) -> list[tuple[str, str, list[HonourPayload]]]:
+def honours_by_status(person) -> list[tuple[str, StrOrPromise, list[HonourPayload]]]:
     """(status, label, records) for each state of the management page (§8.3), empty ones included."""
     records = honours_of(person)
     return [

@@ -93,7 +93,7 @@ def dispatch(notification_id: int) -> bool:
     return True
 
 
-def queue_notifications(items: list[dict]) -> list[Notification]:
+def queue_notifications(items: list[dict[str, Any]]) -> list[Notification]:
     """`queue_notification` for many messages at once (a batch of decisions), in a constant number of queries.
 
     `items` are dicts of `queue_notification`'s keyword arguments. One query finds the keys already
@@ -103,7 +103,7 @@ def queue_notifications(items: list[dict]) -> list[Notification]:
     transaction makes the INSERT fail (IntegrityError): the caller's transaction rolls back.
     Returns the rows, in the order of the first occurrence of each key.
     """
-    wanted: dict[str, dict] = {}
+    wanted: dict[str, dict[str, Any]] = {}
     for item in items:
         wanted.setdefault(item["dedupe_key"], item)
     if not wanted:

@@ -52,6 +52,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from PIL import Image
 
 from audit.models import AuditEvent
@@ -138,7 +139,8 @@ def precheck_photos(*, photos: dict) -> dict:
     codes costs no image work. Returns {field: bytes}; raises PhoneChangeError with one message per
     refused photo. Stores nothing.
     """
-    errors, read = {}, {}
+    errors: dict[str, StrOrPromise] = {}
+    read: dict[str, bytes] = {}
     for field in PHOTO_FIELDS:
         uploaded = photos.get(field)
         if uploaded is None:

@@ -53,7 +53,7 @@ def use_tencent(settings, endpoint: str) -> None:
 def request(url: str, method: str, path: str, body: bytes = b"", headers: dict | None = None):
     """One HTTP request to a fake on loopback; returns (status, JSON answer)."""
     parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=5)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()

@@ -1,7 +1,7 @@
 """The transactional outbox: queue in the change's transaction, claim with a lease, send outside any
 transaction, retry with backoff, dead-letter, and never send the same row twice."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -15,7 +15,7 @@ from notifications.services import deliver_notification, queue_notification
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-NOW = timezone.datetime(2026, 3, 2, 9, 0, tzinfo=timezone.get_fixed_timezone(8 * 60))
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.get_fixed_timezone(8 * 60))
 APPROVED = "【湖北省会计人员管理系统】您的信息采集已审核通过。"
 
 

@@ -1,7 +1,7 @@
 """The outbox relay and the faults it covers: broker down at commit, concurrent deliveries, beat set-up."""
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -23,7 +23,7 @@ from notifications.tasks import deliver_notification as deliver_task
 from reviews.constants import Status
 from reviews.tests.factories import KindRecorder, make_application, reviewer_for
 
-NOW = timezone.datetime(2026, 3, 2, 9, 0, tzinfo=timezone.get_fixed_timezone(8 * 60))
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.get_fixed_timezone(8 * 60))
 
 
 def queue_lost(key: str, phone: str = "13800000001") -> Notification:
