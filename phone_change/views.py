@@ -9,13 +9,11 @@ service, render.
 import secrets
 import time
 
-from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from identity import codes
-from identity.accountant_services import AccountantError, send_code
+from identity.views.sms_code import code_sent, send_code_response, send_form_code
 
 from . import submissions
 from .constants import PHOTO_FIELDS, STATUS_RESULT_SECONDS
@@ -28,34 +26,11 @@ STILL_PROCESSING = _("Your application is still being processed. Please wait a m
 
 
 def _code_sent(request) -> bool:
-    """A code was sent in this session: the image captcha is not asked again (hidden)."""
-    return bool(codes.current_challenge(request.session, "phone_change"))
+    return code_sent(request, "phone_change")
 
 
 def _personal(request) -> None:
     request.personal_data = True  # the page shows the ID number and phone typed: no-store
-
-
-def _show_code_error(form, exc: AccountantError) -> dict:
-    form.add_error(exc.field, exc.message)
-    return {"countdown": exc.retry_after} if exc.code == "cooldown" else {}
-
-
-def _send(request, form) -> tuple[int, dict]:
-    """Ask for a code to the new number; (status, extra context) for the page."""
-    data = form.cleaned_data
-    try:
-        message = send_code(
-            request=request,
-            purpose="phone_change",
-            id_type=data["id_type"],
-            id_number=data["id_number"],
-            phone=data["phone"],
-        )
-    except AccountantError as exc:
-        return exc.status, _show_code_error(form, exc)
-    form.fields["sms_code"].widget.attrs["autofocus"] = True
-    return 200, {"sent_message": message, "countdown": settings.SMS_COOLDOWN_SECONDS}
 
 
 def _add_errors(form, exc: PhoneChangeError) -> None:
@@ -118,7 +93,7 @@ def apply_send_code(request):
     block_form = PhoneChangeCodeForm(request.POST, sending=True)
     status, extra = 200, {}
     if block_form.is_valid():
-        status, extra = _send(request, block_form)
+        status, extra = send_form_code(request, block_form)
     _personal(request)
     if request.htmx:
         context = {"block_form": block_form, "code_sent": _code_sent(request), **extra}
@@ -174,12 +149,7 @@ def status(request):
 @require_POST
 def status_send_code(request):
     """获取短信验证码 on the lookup page: the form as an htmx fragment, or the whole page without JS."""
-    form = PhoneChangeStatusForm(request.POST, sending=True)
-    fragment = bool(request.htmx)
-    if not form.is_valid():
-        return _render_status(request, form, fragment=fragment)
-    status_code, extra = _send(request, form)
-    return _render_status(request, form, status=status_code, fragment=fragment, **extra)
+    return send_code_response(request, PhoneChangeStatusForm(request.POST, sending=True), _render_status)
 
 
 @require_safe

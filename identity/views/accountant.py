@@ -7,9 +7,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import codes
 from ..accountant_forms import AccountantLoginForm, AccountantRegistrationForm
-from ..accountant_services import AccountantError, register_accountant, send_code, sign_in_accountant
+from ..accountant_services import AccountantError, register_accountant, sign_in_accountant
+from .sms_code import code_sent, send_code_response, show_code_error
 
 PAGES = {
     "login": (AccountantLoginForm, "identity/accountant/login.html"),
@@ -48,20 +48,11 @@ def _render(request, form, *, status=200, fragment=False, **extra):
         "purpose": form.purpose,
         "next": _safe_next(request),
         "phone_change_url": _optional_url("phone_change:apply"),
-        # A code was sent in this session: the image captcha is not asked again (hidden).
-        "code_sent": bool(codes.current_challenge(request.session, form.purpose)),
+        "code_sent": code_sent(request, form.purpose),
         **extra,
     }
     template = FRAGMENT if fragment else PAGES[form.purpose][1]
     return render(request, template, context, status=status)
-
-
-def _show_error(form, exc: AccountantError) -> dict:
-    form.add_error(exc.field, exc.message)
-    extra = {"error_code": exc.code}
-    if exc.code == "cooldown":
-        extra["countdown"] = exc.retry_after
-    return extra
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -82,7 +73,7 @@ def login_view(request):
             code=data["sms_code"],
         )
     except AccountantError as exc:
-        return _render(request, form, status=exc.status, **_show_error(form, exc))
+        return _render(request, form, status=exc.status, **show_code_error(form, exc))
     return redirect(_safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
@@ -105,7 +96,7 @@ def register_view(request):
             code=data["sms_code"],
         )
     except AccountantError as exc:
-        return _render(request, form, status=exc.status, **_show_error(form, exc))
+        return _render(request, form, status=exc.status, **show_code_error(form, exc))
     return redirect(_safe_next(request) or _optional_url("dossier:collect") or reverse("core:home"))
 
 
@@ -115,20 +106,4 @@ def send_code_view(request):
     purpose = request.POST.get("purpose", "")
     if purpose not in PAGES:
         return HttpResponseBadRequest()
-    form = PAGES[purpose][0](request.POST, sending=True)
-    fragment = bool(request.htmx)
-    if not form.is_valid():
-        return _render(request, form, fragment=fragment)
-    data = form.cleaned_data
-    try:
-        message = send_code(
-            request=request,
-            purpose=purpose,
-            id_type=data["id_type"],
-            id_number=data["id_number"],
-            phone=data["phone"],
-        )
-    except AccountantError as exc:
-        return _render(request, form, status=exc.status, fragment=fragment, **_show_error(form, exc))
-    form.fields["sms_code"].widget.attrs["autofocus"] = True
-    return _render(request, form, fragment=fragment, sent_message=message, countdown=settings.SMS_COOLDOWN_SECONDS)
+    return send_code_response(request, PAGES[purpose][0](request.POST, sending=True), _render)
