@@ -9,6 +9,7 @@ that code alone and the service refuses it when no code was requested in this se
 
 import re
 import unicodedata
+from typing import cast
 
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
@@ -124,7 +125,7 @@ class AccountantCodeForm(BootstrapErrorsMixin, forms.Form):
         else:
             # The captcha was solved (and used up) when the code was sent: not asked again.
             self.fields["captcha"].required = False
-            self.fields["captcha"].checked = False
+            cast(SendCaptchaField, self.fields["captcha"]).checked = False
 
     def clean_phone(self):
         return validate_mobile(self.cleaned_data["phone"])

@@ -13,6 +13,7 @@ ID numbers and phones only, never a code.
 
 import logging
 import time
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import login
@@ -297,12 +298,13 @@ def sign_in_accountant(*, request, id_type: str, id_number: str, phone: str, cod
                 request=request,
                 obj=user,
                 result=AuditEvent.Result.DENIED,
-                detail={**detail, "failures": user.sms_failed_count},
+                detail={**detail, "failures": cast(User, user).sms_failed_count},  # only a known user locks
             )
     if result.locked_now:
         raise AccountantError(MSG_LOCKED, code="locked")
     if not ok:
         raise AccountantError(MSG_CODE_WRONG, field="sms_code", code="code_wrong")
+    assert user is not None  # `ok` says so; for mypy
 
     codes.forget_challenge(request.session, SmsCodePurpose.LOGIN)
     with transaction.atomic():

@@ -52,7 +52,8 @@ def admin_login(request, extra_context=None):
     return redirect_to_login(next_url, reverse("identity:staff_login"))
 
 
-admin.site.login = admin_login
+# The admin's sign-in is replaced on purpose (staff sign in with password + TOTP on our page).
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 
 class SmsLockedFilter(admin.SimpleListFilter):

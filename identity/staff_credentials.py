@@ -20,6 +20,7 @@ import base64
 import io
 import secrets
 import time
+from typing import cast
 
 from django.contrib.auth import authenticate, login, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
@@ -119,7 +120,8 @@ def pending_user(request) -> User | None:
     if int(time.time()) - int(state.get("at", 0)) > PENDING_SECONDS:
         request.session.pop(PENDING_KEY, None)
         return None
-    user = User.objects.filter(pk=state.get("user")).select_related("unit").first()
+    # A missing id (None) matches nobody.
+    user = User.objects.filter(pk=cast(int, state.get("user"))).select_related("unit").first()
     if user is None or not secrets.compare_digest(str(state.get("hash", "")), user.get_session_auth_hash()):
         request.session.pop(PENDING_KEY, None)
         return None

@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_stubs_ext import StrOrPromise
 
 from audit.services import record_event
 from regions.models import ReviewUnit
@@ -97,7 +98,7 @@ def assignable_units(actor) -> QuerySet[ReviewUnit]:
     return units.order_by("path")
 
 
-def grantable_roles(actor) -> list[tuple[str, str]]:
+def grantable_roles(actor) -> list[tuple[str, StrOrPromise]]:
     """(value, label) of the roles `actor` may hand out."""
     allowed = MANAGED_ROLES.get(getattr(actor, "role", ""), ())
     return [(value, label) for value, label in StaffRole.choices if value in allowed]

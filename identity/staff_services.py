@@ -12,7 +12,7 @@ whatever step failed, so an attacker learns nothing about which part was wrong.
 
 import re
 import secrets
-from typing import NoReturn
+from typing import NoReturn, cast
 
 from django.conf import settings
 from django.contrib.auth import authenticate, login
@@ -215,7 +215,7 @@ def move_staff(*, user: User, unit: ReviewUnit, actor: User | None) -> User:
     _check_unit(unit)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        old_code = locked.unit.code if locked.unit_id else ""
+        old_code = cast(ReviewUnit, locked.unit).code if locked.unit_id else ""
         if locked.unit_id != unit.pk:
             locked.unit = unit
             locked.save(update_fields=["unit"])

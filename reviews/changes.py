@@ -9,10 +9,12 @@ document id). Kinds without a `snapshot` hook still get the proof comparison.
 """
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.utils import translation
 
 from .constants import EventType, Status
+from .models import ReviewEvent
 from .registry import ApplicationKind
 
 
@@ -80,7 +82,7 @@ def _field_changes(kind: ApplicationKind, old, new) -> list[FieldChange]:
     ]
 
 
-def last_return(events) -> object | None:
+def last_return(events) -> ReviewEvent | None:
     """The latest return event that kept a snapshot (events oldest first, as the page lists them)."""
     for event in reversed(events):
         if event.event_type == EventType.RETURNED:
@@ -99,7 +101,7 @@ def changes_since_return(kind: ApplicationKind | None, application, events) -> C
     returned = last_return(events)
     if returned is None:
         return None
-    before = returned.snapshot
+    before = cast(dict[str, Any], returned.snapshot)  # last_return gives only events with a snapshot
     now = take_snapshot(kind, application)
     old_proofs = {p["document"]: p["label"] for p in before.get("proofs", [])}
     new_proofs = {p["document"]: p["label"] for p in now["proofs"]}

@@ -7,6 +7,7 @@ transitions keep up to date. Every reviewer read starts from `reviews.scope`.
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
@@ -85,7 +86,8 @@ class Cursor:
 
     @classmethod
     def of(cls, application: Application) -> "Cursor":
-        return cls(application.last_submitted_at, application.pk)
+        # Only submitted applications are listed: they have a submission time.
+        return cls(cast(datetime, application.last_submitted_at), application.pk)
 
 
 @dataclass
@@ -178,10 +180,10 @@ def inbox_page(
         "due_date",
     )
     after_cursor, before_cursor = Cursor.decode(after), Cursor.decode(before)
-    order = ("last_submitted_at", "id") if ascending else ("-last_submitted_at", "-id")
+    order: tuple[str, ...] = ("last_submitted_at", "id") if ascending else ("-last_submitted_at", "-id")
     backwards = before_cursor is not None and after_cursor is None
     if backwards:
-        rows = rows.filter(_after(before_cursor, not ascending))
+        rows = rows.filter(_after(cast(Cursor, before_cursor), not ascending))
         order = tuple(o[1:] if o.startswith("-") else f"-{o}" for o in order)
     elif after_cursor is not None:
         rows = rows.filter(_after(after_cursor, ascending))

@@ -6,7 +6,7 @@ from reviews.constants import Status
 
 register = template.Library()
 
-_BADGES = {
+_BADGES: dict[str, str] = {
     Status.DRAFT: "text-bg-secondary",
     Status.PENDING: "text-bg-warning",
     Status.RETURNED: "text-bg-danger",
