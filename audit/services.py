@@ -7,6 +7,11 @@ from core.request_info import client_ip, request_id
 from .models import AuditEvent
 
 
+def actor_fields(actor) -> dict:
+    """The actor's name, role and unit as an audit row keeps them (for `build_event`)."""
+    return _actor_snapshot(actor)
+
+
 def _actor_snapshot(actor) -> dict:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor": None, "actor_name": "", "actor_role": "", "actor_unit": "", "unit_id": None}
@@ -36,13 +41,48 @@ def record_event(
     `actor` defaults to the request's user. `detail` must already be masked: pass masked ID
     numbers and phones (core.masking), never codes or whole numbers.
     """
+    event = build_event(
+        action=action,
+        request=request,
+        actor=actor,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        result=result,
+        detail=detail,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def record_events(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append many rows made by `build_event` with one INSERT (a batch of decisions)."""
+    return AuditEvent.objects.bulk_create(events) if events else []
+
+
+def build_event(
+    *,
+    action: str,
+    request=None,
+    actor=None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    result: str = AuditEvent.Result.SUCCESS,
+    detail: dict | None = None,
+    actor_fields: dict | None = None,
+) -> AuditEvent:
+    """The row `record_event` would append, not yet saved (for `record_events`).
+
+    `actor_fields` (from `actor_fields(actor)`) saves recomputing it for every row of a batch.
+    """
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    return AuditEvent.objects.create(
-        **_actor_snapshot(actor),
+    return AuditEvent(
+        **(actor_fields if actor_fields is not None else _actor_snapshot(actor)),
         action=action,
         object_type=object_type,
         object_id=str(object_id),

@@ -48,8 +48,18 @@ new)` (optional) turns two of the kind's snapshots into lines with attributes `l
 database; kinds where a person files many records at once (继续教育, 诚信) set it to False.
 
 `bulk_approve=True` lets a reviewer approve several pending applications of the kind at once from
-the inbox (each one still its own transaction, event, audit row and SMS). Leave it False for kinds
-whose every application must be looked at one by one (信息采集, 信息变更, 手机号更换).
+the inbox (`reviews.services.approve_many`: one transaction for the batch, each application still
+its own checks, event, audit row and SMS). Leave it False for kinds whose every application must be
+looked at one by one (信息采集, 信息变更, 手机号更换).
+
+`apply_many(applications) -> {application id: ReviewError}` (optional) is `apply` for a batch of a
+bulk approval, in a constant number of queries: it runs inside the batch's transaction with every
+application already locked and checked (their instances carry the approved status and the new
+version; the envelope rows are written after it), and returns the applications it refuses, for
+which it must have written nothing; the others count as applied. Anything it raises rolls the whole
+batch back. Without it a bulk approval calls `apply` for each application in a savepoint of its own
+(also before the envelope rows are written): a ReviewError refuses that one, anything else is
+reported as a fault of that one; the others go on.
 """
 
 from collections.abc import Callable
@@ -82,6 +92,7 @@ class ApplicationKind:
     payload_model: type[models.Model] | None = None
     load_payload: Callable | None = None
     apply: Callable | None = None
+    apply_many: Callable | None = None
     reviewer_template: str | None = None
     # (user, application) -> dict: what reviewer_template shows beyond the payload, read by the view
     # (never by template tags), e.g. the applicant's record versions.

@@ -14,7 +14,8 @@ resubmission included), so the reviewers keep exactly the working days they had 
 """
 
 import logging
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,12 +27,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
-from audit.services import record_event
+from audit.services import actor_fields, build_event, record_event, record_events
 from core.masking import mask_id_number
 from core.request_info import client_ip
 from core.text import clean_text
 from notifications.messages import get_template
-from notifications.services import queue_notification
+from notifications.services import queue_notification, queue_notifications
 from regions.calendar import add_working_days, working_days_between
 
 from .changes import take_snapshot
@@ -112,13 +113,20 @@ def _move_count(*, kind: str, before: tuple[int, str] | None, after: tuple[int, 
     """Move one application between counters. Rows are touched in a stable order (no deadlocks)."""
     if before == after:
         return
-    changes = []
+    changes: Counter[tuple[int, str]] = Counter()
     if before is not None:
-        changes.append((before[0], before[1], -1))
+        changes[before] -= 1
     if after is not None:
-        changes.append((after[0], after[1], +1))
-    for unit_id, status, delta in sorted(changes):
-        _bump_count(unit_id=unit_id, kind=kind, status=status, delta=delta)
+        changes[after] += 1
+    _move_counts(kind=kind, changes=changes)
+
+
+def _move_counts(*, kind: str, changes: Mapping[tuple[int, str], int]) -> None:
+    """Add `changes` ({(unit id, status): delta}) to the counters of `kind`: one UPDATE per
+    (unit, status) pair however many applications moved, in a stable order (no deadlocks)."""
+    for (unit_id, status), delta in sorted(changes.items()):
+        if delta:
+            _bump_count(unit_id=unit_id, kind=kind, status=status, delta=delta)
 
 
 def _counter_key(application: Application) -> tuple[int, str] | None:
@@ -143,7 +151,32 @@ def _actor_snapshot(actor) -> dict:
 def _write_event(
     *, application: Application, event_type: str, from_status: str, actor, request, reason: str = "", snapshot=None
 ) -> ReviewEvent:
-    return ReviewEvent.objects.create(
+    event = _new_event(
+        application=application,
+        event_type=event_type,
+        from_status=from_status,
+        actor=actor,
+        request=request,
+        reason=reason,
+        snapshot=snapshot,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _new_event(
+    *,
+    application: Application,
+    event_type: str,
+    from_status: str,
+    actor,
+    request,
+    reason: str = "",
+    snapshot=None,
+    actor_fields: dict | None = None,
+) -> ReviewEvent:
+    """The review event of a transition, not yet saved (`_write_event` saves it; a batch bulk-creates)."""
+    return ReviewEvent(
         application=application,
         event_type=event_type,
         from_status=from_status,
@@ -152,7 +185,7 @@ def _write_event(
         reason=reason,
         ip=client_ip(request),
         snapshot=snapshot,
-        **_actor_snapshot(actor),
+        **(actor_fields if actor_fields is not None else _actor_snapshot(actor)),
     )
 
 
@@ -163,14 +196,18 @@ def _audit(*, action: str, application: Application, actor, request, result=Audi
         actor=actor,
         obj=application,
         result=result,
-        detail={
-            "kind": application.kind,
-            "applicant": mask_id_number(application.applicant_id_number),
-            "status": application.status,
-            "version": application.version,
-            **detail,
-        },
+        detail=_audit_detail(application, detail),
     )
+
+
+def _audit_detail(application: Application, detail: dict) -> dict:
+    return {
+        "kind": application.kind,
+        "applicant": mask_id_number(application.applicant_id_number),
+        "status": application.status,
+        "version": application.version,
+        **detail,
+    }
 
 
 def _refused(action: str, application: Application, actor, request, exc: "ReviewError") -> None:
@@ -228,21 +265,28 @@ def _save_transition(
 
 
 def _notify(*, application: Application, kind: ApplicationKind, which: str, reason: str = "") -> None:
+    message = _notification(application=application, kind=kind, which=which, reason=reason)
+    if message is not None:
+        queue_notification(**message)
+
+
+def _notification(*, application: Application, kind: ApplicationKind, which: str, reason: str = "") -> dict | None:
+    """The SMS of a decision as `queue_notification`'s arguments, or None (no template, no phone)."""
     template = getattr(kind.notify_texts, which)
     phone = application.applicant.phone
     if not template or not phone:
-        return
+        return None
     with translation.override("zh-hans"):
         label = str(kind.label)
     params = {
         name: value for name, value in (("label", label), ("reason", reason)) if name in get_template(template).params
     }
-    queue_notification(
-        phone=phone,
-        template=template,
-        params=params,
-        dedupe_key=f"reviews:{application.pk}:v{application.version}:{which}",
-    )
+    return {
+        "phone": phone,
+        "template": template,
+        "params": params,
+        "dedupe_key": f"reviews:{application.pk}:v{application.version}:{which}",
+    }
 
 
 def _check_applicant(application: Application, actor) -> None:
@@ -250,10 +294,14 @@ def _check_applicant(application: Application, actor) -> None:
         raise ReviewError(NOT_APPLICANT, code="not_applicant")
 
 
-def _check_can_decide(application: Application, actor) -> None:
+def _check_can_decide(application: Application, actor, *, in_scope: bool | None = None) -> None:
+    """The actor decides the application (`in_scope`: whether it is known to be in their scope;
+    None: asked of the database when it matters)."""
     if reviewer_can_decide(actor, application):
         return
-    if actor is not None and applications_for_reviewer(actor).filter(pk=application.pk).exists():
+    if in_scope is None:
+        in_scope = actor is not None and applications_for_reviewer(actor).filter(pk=application.pk).exists()
+    if in_scope:
         raise ReviewError(NOT_YOURS_TO_DECIDE % {"unit": application.unit.name}, code="not_decider")
     raise ReviewError(NOT_ALLOWED, code="not_allowed")
 
@@ -583,47 +631,216 @@ class BulkOutcome:
 
 
 def approve_many(*, selections: Sequence[tuple[int, int]], actor, request=None) -> list[BulkOutcome]:
-    """Approve several pending applications, each through `approve` in its OWN transaction.
+    """Approve several pending applications in ONE transaction, each with its own checks, event,
+    audit row and SMS, in a constant number of queries however many are selected.
 
     `selections` are (application id, version the reviewer saw) pairs, in the order to report them;
-    a repeated id counts once; more than BULK_APPROVE_MAX is refused whole (ReviewError). One query
-    finds the ids in the actor's scope: an id outside it is reported exactly like one that does not
-    exist ("not_found") and nothing is written for it. Only kinds registered with `bulk_approve=True`
-    are approved (others: "not_bulk", audited as a refusal). Every other check is `approve`'s own
-    (the decider, the state, the version, the kind's apply()), so each approved application gets
-    its event, audit row and SMS, and a refusal in the middle rolls back only that application.
+    a repeated id counts once; more than BULK_APPROVE_MAX is refused whole (ReviewError).
 
-    Call it outside a transaction: an outer one would turn the separate commits into savepoints.
+    1. One query locks every selected application in the actor's scope (`select_for_update`, in id
+       order, so two batches never deadlock). An id outside the scope is reported exactly like one
+       that does not exist ("not_found") and nothing is written for it.
+    2. Each locked application is checked in Python as `approve` checks it: a kind registered with
+       `bulk_approve=True` (else "not_bulk"), the actor decides it, it is still pending at the
+       version the reviewer saw. A refusal is reported with its reason and audited (result
+       "failure"); the others go on.
+    3. The counters move once per (unit, kind, status), then each kind's `apply_many` runs for its
+       applications (or `apply` for each one, in a savepoint of its own); an application the kind
+       refuses is reported and audited like any refusal, and its counters are moved back.
+    4. One UPDATE approves the envelopes (version + 1), one INSERT writes the review events, one the
+       audit rows (successes and refusals), two the SMS outbox rows (`queue_notifications`), whose
+       delivery is dispatched by one callback after the commit.
+
+    The trade-off (issue #10): this used to run `approve` for each application in its own
+    transaction. One transaction is as safe because every refusal is found before anything is
+    written: the checks run under the lock, and a kind's apply refuses without writing (its
+    savepoint is rolled back). What is left to fail is the database itself (a lost connection, a
+    deadlock with another writer): then the whole batch rolls back, nothing is approved, and every
+    application that was found is reported as "error" — the reviewer simply tries again. The rows
+    stay locked for the length of the batch (BULK_APPROVE_MAX at most: a fraction of a second); a
+    reviewer deciding one of them meanwhile waits for it and then finds it decided (exactly one
+    wins). The SMS of the batch leave after the batch commits, not one by one.
+
+    Call it outside a transaction (or accept that an outer one also holds the locks until it ends).
     """
     wanted: dict[int, int] = {}
     for pk, version in selections:
         wanted.setdefault(int(pk), int(version))
     if len(wanted) > BULK_APPROVE_MAX:
         raise ReviewError(TOO_MANY % {"max": BULK_APPROVE_MAX}, code="too_many")
-    found = applications_for_reviewer(actor).in_bulk(list(wanted)) if wanted else {}
+    if not wanted:
+        return []
+    try:
+        with transaction.atomic():
+            outcomes = _approve_batch(wanted, actor, request)
+    except Exception:
+        # A fault of the database (not a refusal: those are found before anything is written) rolled
+        # the whole batch back. Nothing was approved: say so for each application found.
+        logger.exception("bulk approval of %d applications failed; nothing was approved", len(wanted))
+        return _batch_failed(wanted, actor)
+    return [outcomes[pk] for pk in wanted]
 
-    outcomes = []
+
+def _batch_failed(wanted: dict[int, int], actor) -> list[BulkOutcome]:
+    try:
+        found = applications_for_reviewer(actor).in_bulk(list(wanted))
+    except Exception:  # noqa: BLE001 - the database is still away: report every id alike (no existence leaks)
+        logger.warning("bulk approval: could not read the selection back after the failure", exc_info=True)
+        return [BulkOutcome(pk, None, approved=False, code="error", message=FAILED) for pk in wanted]
+    return [
+        BulkOutcome(pk, found[pk], approved=False, code="error", message=FAILED)
+        if pk in found
+        else BulkOutcome(pk, None, approved=False, code="not_found", message=NOT_FOUND)
+        for pk in wanted
+    ]
+
+
+def _approve_batch(wanted: dict[int, int], actor, request) -> dict[int, BulkOutcome]:
+    """`approve_many`'s transaction (see there). Returns {id: outcome}."""
+    locked = {
+        application.pk: application
+        for application in applications_for_reviewer(actor)
+        .select_for_update(of=("self",))
+        .select_related("unit", "applicant")
+        .filter(pk__in=list(wanted))
+        .order_by("pk")
+    }
+    outcomes: dict[int, BulkOutcome] = {}
+    refusals: list[tuple[Application, ReviewError]] = []
+    checked: dict[str, list[Application]] = {}  # kind name -> applications that passed the checks
     for pk, version in wanted.items():
-        application = found.get(pk)
+        application = locked.get(pk)
         if application is None:
-            outcomes.append(BulkOutcome(pk, None, approved=False, code="not_found", message=NOT_FOUND))
-            continue
-        if not allows_bulk_approve(application.kind):
-            refusal = ReviewError(NOT_BULK, code="not_bulk")
-            _refused("reviews.approve", application, actor, request, refusal)
-            outcomes.append(BulkOutcome(pk, application, approved=False, code=refusal.code, message=refusal.message))
+            outcomes[pk] = BulkOutcome(pk, None, approved=False, code="not_found", message=NOT_FOUND)
             continue
         try:
-            approve(application=application, actor=actor, expected_version=version, request=request)
+            if not allows_bulk_approve(application.kind):
+                raise ReviewError(NOT_BULK, code="not_bulk")
+            _check_can_decide(application, actor, in_scope=True)
+            _check_pending(application, version)
         except ReviewError as exc:
-            outcomes.append(
-                BulkOutcome(pk, application, approved=False, code=exc.code or "refused", message=exc.message)
+            refusals.append((application, exc))
+            continue
+        checked.setdefault(application.kind, []).append(application)
+
+    now = timezone.now()
+    approved: list[Application] = []
+    for kind_name, applications in checked.items():
+        kind = get_kind(kind_name)
+        undo = {application.pk: _mark_approved(application, actor, now) for application in applications}
+        # The counters first, as `approve` moves them before apply (the same lock order: no deadlocks).
+        _move_counts(kind=kind_name, changes=_approval_moves(applications, +1))
+        refused, failed = _apply_kind(kind, applications)
+        dropped = [a for a in applications if a.pk in refused or a.pk in failed]
+        for application in dropped:
+            undo[application.pk]()
+            if application.pk in refused:
+                refusals.append((application, refused[application.pk]))
+            else:
+                outcomes[application.pk] = BulkOutcome(
+                    application.pk, application, approved=False, code="error", message=FAILED
+                )
+        _move_counts(kind=kind_name, changes=_approval_moves(dropped, -1))
+        approved.extend(a for a in applications if a.pk not in refused and a.pk not in failed)
+
+    if approved:
+        Application.objects.filter(pk__in=[a.pk for a in approved]).update(
+            status=Status.APPROVED, decided_at=now, decided_by=actor, version=F("version") + 1
+        )
+    event_actor = _actor_snapshot(actor)
+    ReviewEvent.objects.bulk_create(
+        [
+            _new_event(
+                application=application,
+                event_type=EventType.APPROVED,
+                from_status=Status.PENDING,
+                actor=actor,
+                request=request,
+                actor_fields=event_actor,
             )
-        except Exception:
-            # A fault (not a refusal) in one application must not hide what happened to the others:
-            # its own transaction rolled back; the rest go on and the reviewer is told which failed.
-            logger.exception("bulk approval of application %s failed", pk)
-            outcomes.append(BulkOutcome(pk, application, approved=False, code="error", message=FAILED))
-        else:
-            outcomes.append(BulkOutcome(pk, application, approved=True, code="approved"))
+            for application in approved
+        ]
+    )
+    audit_actor = actor_fields(actor)
+    audit_rows = [
+        build_event(
+            action="reviews.approve",
+            request=request,
+            actor=actor,
+            obj=application,
+            detail=_audit_detail(application, {"from": Status.PENDING}),
+            actor_fields=audit_actor,
+        )
+        for application in approved
+    ]
+    for application, exc in refusals:
+        audit_rows.append(
+            build_event(
+                action="reviews.approve",
+                request=request,
+                actor=actor,
+                obj=application,
+                result=AuditEvent.Result.FAILURE,
+                detail=_audit_detail(application, {"reason": str(exc.message)[:200]}),
+                actor_fields=audit_actor,
+            )
+        )
+        outcomes[application.pk] = BulkOutcome(
+            application.pk, application, approved=False, code=exc.code or "refused", message=exc.message
+        )
+    record_events(audit_rows)
+    kinds = {name: get_kind(name) for name in checked}
+    messages = (_notification(application=a, kind=kinds[a.kind], which="approved") for a in approved)
+    queue_notifications([message for message in messages if message is not None])
+    for application in approved:
+        outcomes[application.pk] = BulkOutcome(application.pk, application, approved=True, code="approved")
     return outcomes
+
+
+def _mark_approved(application: Application, actor, now) -> Callable[[], None]:
+    """Give the locked instance the state `approve` gives it; return how to take it back."""
+    before = (application.status, application.version, application.decided_at, application.decided_by_id)
+    cached = application._state.fields_cache.get("decided_by")
+    application.status = Status.APPROVED
+    application.version += 1
+    application.decided_at = now
+    application.decided_by = actor
+
+    def undo():
+        application.status, application.version, application.decided_at, application.decided_by_id = before
+        application._state.fields_cache.pop("decided_by", None)
+        if cached is not None:
+            application._state.fields_cache["decided_by"] = cached
+
+    return undo
+
+
+def _approval_moves(applications: Sequence[Application], sign: int) -> Counter[tuple[int, str]]:
+    """Counter changes of approving `applications` (sign +1) or of taking that back (-1)."""
+    changes: Counter[tuple[int, str]] = Counter()
+    for application in applications:
+        changes[(application.unit_id, Status.PENDING)] -= sign
+        changes[(application.unit_id, Status.APPROVED)] += sign
+    return changes
+
+
+def _apply_kind(kind: ApplicationKind, applications: list[Application]) -> tuple[dict[int, ReviewError], set[int]]:
+    """Run the kind's apply for a batch: ({id: refusal}, {ids that failed unexpectedly})."""
+    if kind.apply_many is not None:
+        return dict(kind.apply_many(applications) or {}), set()
+    refused: dict[int, ReviewError] = {}
+    failed: set[int] = set()
+    if kind.apply is None:
+        return refused, failed
+    for application in applications:
+        try:
+            with transaction.atomic():  # a savepoint: a refusal rolls back only what this apply wrote
+                kind.apply(application)
+        except ReviewError as exc:
+            refused[application.pk] = exc
+        except Exception:
+            # A fault (not a refusal) in one application's apply must not hide what happened to the
+            # others: its savepoint rolled back; the rest go on and the reviewer is told which failed.
+            logger.exception("bulk approval of application %s failed", application.pk)
+            failed.add(application.pk)
+    return refused, failed

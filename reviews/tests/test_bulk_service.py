@@ -1,4 +1,5 @@
-"""`services.approve_many`: several approvals, each its own transaction, event, audit row and SMS."""
+"""`services.approve_many`: several approvals in one transaction, each with its own checks, event,
+audit row and SMS, in a constant number of queries."""
 
 import pytest
 from django.db import connection
@@ -62,7 +63,7 @@ def test_each_selected_application_gets_its_own_event_audit_row_and_sms(
     assert [(o.application_id, o.approved, o.code) for o in outcomes] == [
         (a.pk, True, "approved") for a in applications
     ]
-    assert len(callbacks) == 3  # one SMS per application, each sent after its own commit
+    assert len(callbacks) == 1  # one callback after the batch's commit dispatches the three SMS
     assert bulk_kind.applied == [a.pk for a in applications]
     for application in applications:
         row = Application.objects.get(pk=application.pk)
@@ -79,18 +80,93 @@ def test_each_selected_application_gets_its_own_event_audit_row_and_sms(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_each_approval_is_committed_before_the_next_one_starts(bulk_kind, jiangan_reviewer):
+def test_the_batch_commits_once_and_every_sms_leaves_after_that_commit(bulk_kind, jiangan_reviewer):
     first, second = pending(2)
-    sent_before_second = []
-    bulk_kind.during_apply = lambda application: sent_before_second.append(list(backends.outbox))
+    sent_during_the_batch = []
+    bulk_kind.during_apply = lambda application: sent_during_the_batch.append(list(backends.outbox))
 
-    services.approve_many(selections=seen(first, second), actor=jiangan_reviewer)
+    outcomes = services.approve_many(selections=seen(first, second), actor=jiangan_reviewer)
 
-    # The first SMS leaves on its commit: it is already out when the second approval runs.
-    assert sent_before_second == [
-        [],
-        [(first.applicant.phone, "【湖北省会计人员管理系统】您的批量测试申请已审核通过。")],
+    assert [o.approved for o in outcomes] == [True, True]
+    assert sent_during_the_batch == [[], []]  # nothing leaves before the batch is committed
+    assert sorted(backends.outbox) == sorted(
+        (a.applicant.phone, "【湖北省会计人员管理系统】您的批量测试申请已审核通过。") for a in (first, second)
+    )
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.fixture
+def batch_kind():
+    """A bulk kind with `apply_many`: refuses the ids in `refuse`, breaks the database on `break_db`."""
+    calls: list[list[int]] = []
+    refuse: set[int] = set()
+    break_db = []
+
+    def apply_many(applications):
+        calls.append([a.pk for a in applications])
+        assert all(a.status == Status.APPROVED for a in applications)  # the instances carry the decision
+        if break_db:
+            # A real database error in the middle of the batch: a second counter row for the same key.
+            from reviews.models import StatusCount
+
+            row = StatusCount.objects.first()
+            StatusCount.objects.create(unit_id=row.unit_id, kind=row.kind, status=row.status, count=1)
+        return {a.pk: ReviewError("学分未核定", code="not_settled") for a in applications if a.pk in refuse}
+
+    recorder = KindRecorder(name="batchkind", label="批量核定申请", bulk_approve=True, apply_many=apply_many).register()
+    recorder.calls, recorder.refuse, recorder.break_db = calls, refuse, break_db
+    yield recorder
+    recorder.unregister()
+
+
+def test_apply_many_gets_the_checked_applications_once_and_its_refusals_are_reported(batch_kind, jiangan_reviewer):
+    first, refused, last = pending(3, kind="batchkind")
+    decided = pending(1, kind="batchkind")[0]
+    page = seen(first, refused, decided, last)
+    services.approve(application=decided, actor=reviewer_for("420102"), expected_version=decided.version)
+    batch_kind.refuse.add(refused.pk)
+    before = state(refused)
+
+    outcomes = by_id(services.approve_many(selections=page, actor=jiangan_reviewer))
+
+    assert batch_kind.calls == [[first.pk, refused.pk, last.pk]]  # the decided one never reaches the kind
+    assert batch_kind.applied == [decided.pk]  # only the single approval used `apply`
+    assert {pk: o.code for pk, o in outcomes.items()} == {
+        first.pk: "approved",
+        refused.pk: "not_settled",
+        decided.pk: "already_decided",
+        last.pk: "approved",
+    }
+    assert state(refused) == before
+    assert str(outcomes[refused.pk].message) == "学分未核定"
+    audit = AuditEvent.objects.get(action="reviews.approve", object_id=str(refused.pk))
+    assert (audit.result, audit.detail["reason"], audit.detail["status"]) == ("failure", "学分未核定", "pending")
+    assert not Notification.objects.filter(dedupe_key__startswith=f"reviews:{refused.pk}:").exists()
+    assert counters() == recount()
+
+
+def test_a_database_error_rolls_the_whole_batch_back_and_each_application_is_reported(
+    batch_kind, jiangan_reviewer, caplog
+):
+    make_application(kind="batchkind", status=Status.APPROVED, reviewer=jiangan_reviewer)  # a counter row
+    applications = pending(3, kind="batchkind")
+    foreign = pending(1, kind="batchkind", unit_code="420103")[0]
+    before = {a.pk: state(a) for a in (*applications, foreign)}
+    audit_rows, outbox_rows = AuditEvent.objects.count(), Notification.objects.count()
+    batch_kind.break_db.append(True)
+
+    outcomes = services.approve_many(selections=seen(*applications, foreign), actor=jiangan_reviewer)
+
+    assert [(o.application_id, o.code) for o in outcomes] == [
+        *((a.pk, "error") for a in applications),
+        (foreign.pk, "not_found"),
     ]
+    assert "系统未能处理该申请，未作任何更改" in str(outcomes[0].message)
+    assert [o.application.applicant_name for o in outcomes[:3]] == [a.applicant_name for a in applications]
+    assert {a.pk: state(a) for a in (*applications, foreign)} == before
+    assert (AuditEvent.objects.count(), Notification.objects.count()) == (audit_rows, outbox_rows)
+    assert counters() == recount()
+    assert "bulk approval of 4 applications failed; nothing was approved" in caplog.text
 
 
 def test_a_refusal_in_the_middle_rolls_back_only_that_application(bulk_kind, jiangan_reviewer):
@@ -227,18 +303,49 @@ def test_an_empty_selection_does_nothing(jiangan_reviewer):
     assert queries.captured_queries == []
 
 
-def test_per_item_the_bulk_approval_costs_what_one_approval_costs(bulk_kind, jiangan_reviewer):
-    make_application(kind="bulkkind", status=Status.APPROVED, reviewer=jiangan_reviewer)  # counter rows exist
-    single, *batch = pending(6)
+# The batch's savepoint and its release, the lock (the selection in scope), two counters, the
+# envelopes' UPDATE, the events' INSERT, the audit rows' INSERT, the outbox (keys already queued, INSERT).
+BATCH_QUERIES = 10
+
+
+@pytest.mark.parametrize("count", [10, 20])
+def test_a_kind_with_apply_many_costs_a_constant_number_of_queries(
+    batch_kind, jiangan_reviewer, django_assert_num_queries, count
+):
+    make_application(kind="batchkind", status=Status.APPROVED, reviewer=jiangan_reviewer)  # counter rows exist
+    batch = pending(count, kind="batchkind")
     reviewer_unit_ids(jiangan_reviewer)  # the scope is cached for the reviewer at work
 
-    with CaptureQueriesContext(connection) as one:
-        services.approve(application=single, actor=jiangan_reviewer, expected_version=single.version)
-    with CaptureQueriesContext(connection) as many:
-        services.approve_many(selections=seen(*batch), actor=jiangan_reviewer)
+    with django_assert_num_queries(BATCH_QUERIES):
+        outcomes = services.approve_many(selections=seen(*batch), actor=jiangan_reviewer)
 
-    # One query finds the selection in the reviewer's scope; then each item costs one approve().
-    assert len(many.captured_queries) == 1 + len(batch) * len(one.captured_queries)
+    assert [o.code for o in outcomes] == ["approved"] * count
+    assert ReviewEvent.objects.filter(application__in=batch, event_type=EventType.APPROVED).count() == count
+    assert (
+        AuditEvent.objects.filter(action="reviews.approve", object_id__in=[str(a.pk) for a in batch]).count() == count
+    )
+    assert (
+        Notification.objects.filter(dedupe_key__in=[f"reviews:{a.pk}:v{a.version + 1}:approved" for a in batch]).count()
+        == count
+    )
+    assert counters() == recount()
+
+
+@pytest.mark.parametrize("count", [10, 20])
+def test_a_kind_without_apply_many_adds_only_a_savepoint_per_application(
+    bulk_kind, jiangan_reviewer, django_assert_num_queries, count
+):
+    make_application(kind="bulkkind", status=Status.APPROVED, reviewer=jiangan_reviewer)  # counter rows exist
+    batch = pending(count)
+    reviewer_unit_ids(jiangan_reviewer)
+    bulk_kind.applied.clear()
+
+    # apply() of each application in its own savepoint (SAVEPOINT, RELEASE; this kind's apply reads nothing).
+    with django_assert_num_queries(BATCH_QUERIES + 2 * count):
+        outcomes = services.approve_many(selections=seen(*batch), actor=jiangan_reviewer)
+
+    assert [o.code for o in outcomes] == ["approved"] * count
+    assert bulk_kind.applied == [a.pk for a in batch]
 
 
 # What may happen to each selected application between the page and the click.
