@@ -201,7 +201,7 @@ def return_for_changes(request, pk):
     return redirect("reviews:inbox")
 
 
-@transaction.non_atomic_requests  # each approval commits on its own (services.approve_many)
+@transaction.non_atomic_requests  # the batch commits on its own, then its SMS leave (services.approve_many)
 @staff_required
 @require_POST
 def bulk_approve(request):
