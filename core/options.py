@@ -1,7 +1,7 @@
 """Option lists kept as rows administrators edit (dossier's 民族/学历/…, integrity's 奖励名称/级别).
 
-Each app that keeps such lists has one concrete model built on `option_list_base(...)` (the fields,
-their order, `__str__`, and dropping the cached lists on every save or delete), one
+Each app that keeps such lists has one concrete model built on `OptionItemBase` (the fields, their
+order, `__str__`, and dropping the cached lists on every save or delete), one
 `OptionListCache` (every list of the model, read at most once per request through
 `core.request_memo`) and an admin built on `OptionListAdminBase`. The apps keep their own data
 files, loaders and read helpers (`active_choices`, `label_for`, …).
@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 from django.apps import apps
 from django.contrib import admin
 from django.db import models
+from django.db.models.signals import class_prepared
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from . import request_memo
@@ -51,40 +53,50 @@ class OptionListCache:
         request_memo.forget(self.key)
 
 
-def option_list_base(list_choices, *, value_max_length: int = 100) -> type[models.Model]:
-    """An abstract model for the items of one app's option lists, the lists being `list_choices`.
+class OptionItemBase(models.Model):
+    """An item of one app's option lists (abstract).
 
     `value` is what forms and records store and must never change once used; `label` is what people
     see and may be corrected. Inactive items are no longer offered nor accepted, but stay readable
-    in old records. A concrete model sets `option_lists` (its `OptionListCache`) and its own Meta
-    (ordering, names, the unique constraint on list_key + value).
+    in old records. A concrete model sets `list_choices` (its lists: the choices of `list_key`),
+    `option_lists` (its `OptionListCache`) and its own Meta (ordering, names, the unique constraint
+    on list_key + value).
     """
 
-    class OptionItemBase(models.Model):
-        list_key = models.CharField(_("list"), max_length=40, choices=list_choices)
-        value = models.CharField(_("value"), max_length=value_max_length)
-        label = models.CharField(_("label"), max_length=value_max_length)
-        sort_order = models.PositiveIntegerField(_("sort order"), default=0)
-        is_active = models.BooleanField(_("active"), default=True)
+    list_key = models.CharField(_("list"), max_length=40)  # choices: the concrete model's list_choices
+    value = models.CharField(_("value"), max_length=100)
+    label = models.CharField(_("label"), max_length=100)
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
 
-        option_lists: ClassVar[OptionListCache]
+    list_choices: ClassVar[list[tuple[str, Any]]]
+    option_lists: ClassVar[OptionListCache]
 
-        class Meta:
-            abstract = True
+    class Meta:
+        abstract = True
 
-        def __str__(self):
-            return f"{self.get_list_key_display()}: {self.label}"
+    def __str__(self) -> str:
+        return f"{self.get_list_key_display()}: {self.label}"
 
-        def save(self, *args: Any, **kwargs: Any) -> None:
-            super().save(*args, **kwargs)
-            self.option_lists.invalidate()
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        self.option_lists.invalidate()
 
-        def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-            result = super().delete(*args, **kwargs)
-            self.option_lists.invalidate()
-            return result
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        result = super().delete(*args, **kwargs)
+        self.option_lists.invalidate()
+        return result
 
-    return OptionItemBase
+    def get_list_key_display(self) -> str:
+        return str(dict(self.list_choices).get(self.list_key, self.list_key))
+
+
+@receiver(class_prepared)
+def _give_list_key_its_choices(sender: type[models.Model], **kwargs: Any) -> None:
+    """`list_key` of a concrete option model gets the model's `list_choices` (forms, validation,
+    migrations see them as if declared on the field), keeping the fields in their declared order."""
+    if issubclass(sender, OptionItemBase) and not sender._meta.abstract:
+        sender._meta.get_field("list_key").choices = sender.list_choices
 
 
 class OptionListAdminBase(admin.ModelAdmin):

@@ -14,14 +14,14 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.options import option_list_base
+from core.options import OptionItemBase
 from identity.constants import IdType
 
 from .constants import OptionList, Sex, Step
 from .options import OPTION_LISTS
 
 
-class OptionItem(option_list_base(OptionList.choices)):
+class OptionItem(OptionItemBase):
     """One item of an option list (民族, 学历, 单位性质, …), edited by administrators.
 
     `value` is what forms store and must never change once used; `label` is what people see and
@@ -29,6 +29,7 @@ class OptionItem(option_list_base(OptionList.choices)):
     records. Fields, `__str__` and dropping the cached lists on save/delete: `core.options`.
     """
 
+    list_choices = OptionList.choices
     option_lists = OPTION_LISTS
 
     class Meta:

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.options import option_list_base
+from core.options import OptionItemBase
 
 from .constants import (
     BASIS_MAX_LENGTH,
@@ -29,7 +29,7 @@ from .constants import (
 from .options import OPTION_LISTS
 
 
-class IntegrityOption(option_list_base(OptionList.choices, value_max_length=NAME_MAX_LENGTH)):
+class IntegrityOption(OptionItemBase):
     """One item of an option list of the honour form (奖励名称, 级别), edited by administrators.
 
     `value` is what records store and must never change once used; `label` is what people see.
@@ -45,6 +45,7 @@ class IntegrityOption(option_list_base(OptionList.choices, value_max_length=NAME
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     is_active = models.BooleanField(_("offered"), default=True)
 
+    list_choices = OptionList.choices
     option_lists = OPTION_LISTS
 
     class Meta:
