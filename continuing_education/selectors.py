@@ -1,10 +1,13 @@
 """Reads of 继续教育: the items, the years open for entry, a person's records, the yearly summary."""
 
+from __future__ import annotations
+
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
@@ -15,6 +18,12 @@ from reviews.constants import Status
 
 from .constants import DEFAULT_LATE_ENTRY_UNTIL, DEFAULT_MIN_CREDITS, DEFAULT_PROFESSIONAL_SHARE, Subject
 from .models import AnnualRequirement, CreditItem, CreditProof, CreditRecord, YearlyCredits
+
+if TYPE_CHECKING:
+    from identity.models import User
+    from reviews.models import Application
+
+    from .external import ExternalCredit
 
 # --------------------------------------------------------------------------- items and years
 
@@ -130,7 +139,7 @@ class YearSummary:
 
 
 def summarize(
-    records: Iterable[CreditRecord], *, year: int, requirement: Requirement, external: Iterable = ()
+    records: Iterable[CreditRecord], *, year: int, requirement: Requirement, external: Iterable[ExternalCredit] = ()
 ) -> YearSummary:
     """The summary of `year` from records that know their status (`record.application.status`).
 
@@ -164,7 +173,7 @@ def summarize(
     )
 
 
-def year_summary(person, year: int) -> YearSummary:
+def year_summary(person: User, year: int) -> YearSummary:
     """The person's summary of `year` from the database (two queries, and one per outside credit source)."""
     records = (
         CreditRecord.objects.filter(person=person, year=year, application__status__in=(Status.APPROVED, Status.PENDING))
@@ -176,7 +185,7 @@ def year_summary(person, year: int) -> YearSummary:
     return summarize(records, year=year, requirement=requirement_for(year), external=external_credits(person, year))
 
 
-def yearly_credits(person, year: int) -> YearlyCredits | None:
+def yearly_credits(person: User, year: int) -> YearlyCredits | None:
     """The summary row approvals keep for (person, year), if any credit was approved that year."""
     return YearlyCredits.objects.filter(person=person, year=year).first()
 
@@ -184,7 +193,7 @@ def yearly_credits(person, year: int) -> YearlyCredits | None:
 # --------------------------------------------------------------------------- records
 
 
-def records_of(person, *, year: int | None = None, status: str | None = None) -> QuerySet[CreditRecord]:
+def records_of(person: User, *, year: int | None = None, status: str | None = None) -> QuerySet[CreditRecord]:
     """The person's records (withdrawn ones excluded), with envelope, unit and proofs (two queries)."""
     rows = (
         CreditRecord.objects.filter(person=person)
@@ -199,7 +208,7 @@ def records_of(person, *, year: int | None = None, status: str | None = None) ->
     return rows.order_by("-year", "-start_date", "-id")
 
 
-def record_years(person) -> list[int]:
+def record_years(person: User) -> list[int]:
     """The years the person has records in (withdrawn ones excluded), newest first (one query)."""
     return list(
         CreditRecord.objects.filter(person=person)
@@ -210,7 +219,7 @@ def record_years(person) -> list[int]:
     )
 
 
-def record_for_owner(person, pk) -> CreditRecord:
+def record_for_owner(person: User, pk: int) -> CreditRecord:
     """The person's own record, or 404 (also for another person's record)."""
     record = (
         CreditRecord.objects.filter(person=person, pk=pk)
@@ -223,14 +232,14 @@ def record_for_owner(person, pk) -> CreditRecord:
     return record
 
 
-def record_for_token(person, token) -> CreditRecord | None:
+def record_for_token(person: User, token: str) -> CreditRecord | None:
     """The record the person filed with this form token (a form posted twice finds the first)."""
     if not token:
         return None
     return CreditRecord.objects.filter(person=person, token=str(token)[:40]).first()
 
 
-def record_of_application(application) -> CreditRecord | None:
+def record_of_application(application: Application) -> CreditRecord | None:
     return (
         CreditRecord.objects.filter(application=application)
         .select_related("item", "settled_by")
@@ -239,7 +248,7 @@ def record_of_application(application) -> CreditRecord | None:
     )
 
 
-def record_proofs(application) -> list[tuple[str, object]]:
+def record_proofs(application: Application) -> list[tuple[str, object]]:
     """The kind's proof list for reviewers: (label, Document) in box order."""
     from django.utils.translation import gettext as _
 

@@ -1,19 +1,25 @@
 """Reading documents."""
 
+from __future__ import annotations
+
 import uuid
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
 from .constants import DocumentStatus
 from .models import Document
 
+if TYPE_CHECKING:
+    from identity.models import User
 
-def owner_documents(owner) -> QuerySet[Document]:
+
+def owner_documents(owner: User) -> QuerySet[Document]:
     """The documents a person uploaded and may still see (rejected ones are never shown), newest first."""
     return Document.objects.filter(owner=owner).exclude(status=DocumentStatus.REJECTED).order_by("-created_at")
 
 
-def document_for_owner(*, owner, document_id) -> Document | None:
+def document_for_owner(*, owner: User, document_id: object) -> Document | None:
     """The owner's document with this id (e.g. from a hidden form field), or None for anything else.
 
     Use it to turn a posted id into a document: another person's id, a rejected document, or a

@@ -11,10 +11,12 @@ file storage is down or does not answer in time that is StorageUnavailable (an U
 and the request answers 503 (documents.middleware).
 """
 
+from __future__ import annotations
+
 import logging
 from datetime import timedelta
 from functools import partial
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -32,6 +34,13 @@ from .photo import process_photo
 from .selectors import owner_documents
 from .storage import delete_quietly, read_bytes, save_bytes
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from django.core.files.uploadedfile import UploadedFile
+
+    from identity.models import User
+
 __all__ = [
     "StorageUnavailable",
     "UploadRejected",
@@ -48,7 +57,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def _check_quota(owner, *, extra_bytes: int, lock: bool = True) -> None:
+def _check_quota(owner: User, *, extra_bytes: int, lock: bool = True) -> None:
     """Refuse an upload past the owner's quota.
 
     With `lock` (inside a transaction) the owner's row is locked first, so two uploads at once
@@ -75,7 +84,7 @@ def _check_quota(owner, *, extra_bytes: int, lock: bool = True) -> None:
 
 
 def _save(
-    *, owner, kind: str, slot: str, application_id: int | None, original_name: str, inspected: Inspected
+    *, owner: User, kind: str, slot: str, application_id: int | None, original_name: str, inspected: Inspected
 ) -> Document:
     """Store the bytes first, then the row in a transaction: never a row without its file.
 
@@ -114,7 +123,12 @@ def _save(
 
 
 def store_upload(
-    *, owner, uploaded_file, slot: str, kind: str = DocumentKind.PROOF, application_id: int | None = None
+    *,
+    owner: User,
+    uploaded_file: UploadedFile[bytes],
+    slot: str,
+    kind: str = DocumentKind.PROOF,
+    application_id: int | None = None,
 ) -> Document:
     """Check and store one proof (JPEG, PNG or PDF) for `slot`; a photo goes through store_photo.
 
@@ -142,8 +156,8 @@ def store_upload(
 
 def store_photo(
     *,
-    owner,
-    uploaded_file,
+    owner: User,
+    uploaded_file: UploadedFile[bytes],
     crop: tuple[int, int, int, int] | None,
     slot: str = PHOTO_SLOT,
     application_id: int | None = None,
@@ -225,7 +239,7 @@ def rescan_document(*, document: Document) -> bool:
     return True
 
 
-def purge_temporary_documents(*, older_than: timedelta | None = None, now=None) -> int:
+def purge_temporary_documents(*, older_than: timedelta | None = None, now: datetime | None = None) -> int:
     """Delete temporary documents never attached, older than a day by default.
 
     Each row goes first and its file once that commits, so no row is ever left without its file.
@@ -273,7 +287,7 @@ def delete_unclaimed_files(names: list[str]) -> int:
     return deleted
 
 
-def purge_orphan_files(*, months: int = 2, older_than: timedelta | None = None, now=None) -> int:
+def purge_orphan_files(*, months: int = 2, older_than: timedelta | None = None, now: datetime | None = None) -> int:
     """Delete stored files with no row (left by a transaction rolled back after storing), recent months only."""
     now = now or timezone.now()
     older_than = older_than if older_than is not None else timedelta(hours=settings.DOCUMENT_TEMPORARY_HOURS)

@@ -1,13 +1,21 @@
 """Reads of the 手机号更换 application."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from identity.constants import UserKind
 from reviews.models import Application
 
 from .constants import KIND_PHONE_CHANGE
 from .models import PhoneChangePayload
 
+if TYPE_CHECKING:
+    from identity.models import User
+    from regions.models import ReviewUnit
 
-def managing_unit(person):
+
+def managing_unit(person: User) -> ReviewUnit | None:
     """The unit managing the person's approved 信息采集 record, or None (one query)."""
     from dossier.models import PersonRecord
 
@@ -51,7 +59,7 @@ def latest_for_status(*, id_type: str, id_number: str, new_phone: str) -> int | 
     )
 
 
-def application_for_status(pk) -> Application | None:
+def application_for_status(pk: int) -> Application | None:
     """The application a status lookup found, with its unit (one query)."""
     if pk is None:
         return None

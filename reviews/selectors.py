@@ -5,9 +5,11 @@ never OFFSET, never COUNT of the table — and takes its per-status counts from 
 transitions keep up to date. Every reviewer read starts from `reviews.scope`.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
@@ -16,10 +18,13 @@ from .constants import INBOX_PAGE_SIZE, OPEN_STATUSES, REVIEWER_STATUSES, Status
 from .models import Application, ReviewEvent, StandardReturnReason, StatusCount
 from .scope import applications_for_reviewer, reviewer_unit_ids
 
+if TYPE_CHECKING:
+    from identity.models import User
+
 # --------------------------------------------------------------------------- accountant side
 
 
-def open_application(applicant, kind: str) -> Application | None:
+def open_application(applicant: User, kind: str) -> Application | None:
     """The applicant's open (draft, pending or returned) application of a kind, if any."""
     return (
         Application.objects.select_related("unit")
@@ -29,7 +34,7 @@ def open_application(applicant, kind: str) -> Application | None:
     )
 
 
-def latest_application(applicant, kind: str) -> Application | None:
+def latest_application(applicant: User, kind: str) -> Application | None:
     """The applicant's most recent application of a kind, whatever its state."""
     return (
         Application.objects.select_related("unit")
@@ -39,7 +44,7 @@ def latest_application(applicant, kind: str) -> Application | None:
     )
 
 
-def applications_of(applicant, kind: str | None = None) -> QuerySet[Application]:
+def applications_of(applicant: User, kind: str | None = None) -> QuerySet[Application]:
     """All of the applicant's applications (of one kind), newest first."""
     rows = Application.objects.select_related("unit").filter(applicant=applicant)
     if kind:
@@ -47,7 +52,7 @@ def applications_of(applicant, kind: str | None = None) -> QuerySet[Application]
     return rows.order_by("-created_at", "-id")
 
 
-def has_approved_application(applicant, kind: str) -> bool:
+def has_approved_application(applicant: User, kind: str) -> bool:
     return Application.objects.filter(applicant=applicant, kind=kind, status=Status.APPROVED).exists()
 
 
@@ -77,7 +82,7 @@ class Cursor:
         return f"{micros}-{self.pk}"
 
     @classmethod
-    def decode(cls, value: str | None) -> "Cursor | None":
+    def decode(cls, value: str | None) -> Cursor | None:
         try:
             micros, pk = (value or "").split("-")
             return cls(cls._EPOCH + timedelta(microseconds=int(micros)), int(pk))
@@ -85,7 +90,7 @@ class Cursor:
             return None
 
     @classmethod
-    def of(cls, application: Application) -> "Cursor":
+    def of(cls, application: Application) -> Cursor:
         # Only submitted applications are listed: they have a submission time.
         return cls(cast(datetime, application.last_submitted_at), application.pk)
 
@@ -118,7 +123,7 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _filtered(user, filters: InboxFilters) -> QuerySet[Application]:
+def _filtered(user: User, filters: InboxFilters) -> QuerySet[Application]:
     rows = applications_for_reviewer(user).filter(status=filters.status)
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
@@ -146,7 +151,7 @@ def _after(cursor: Cursor, ascending: bool) -> Q:
     )
 
 
-def inbox_counts(user, *, kind: str = "", unit_id: int | None = None) -> dict[str, int]:
+def inbox_counts(user: User, *, kind: str = "", unit_id: int | None = None) -> dict[str, int]:
     """Applications per status in the reviewer's scope, from the summary rows (one query)."""
     rows = StatusCount.objects.filter(unit_id__in=reviewer_unit_ids(user))
     if kind:
@@ -158,7 +163,7 @@ def inbox_counts(user, *, kind: str = "", unit_id: int | None = None) -> dict[st
 
 
 def inbox_page(
-    user,
+    user: User,
     *,
     filters: InboxFilters,
     after: str | None = None,
