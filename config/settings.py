@@ -98,7 +98,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # core/templates also first: its admin/ overrides Django's admin templates (listed earlier in INSTALLED_APPS).
+        "DIRS": [BASE_DIR / "templates", BASE_DIR / "core" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
