@@ -7,6 +7,8 @@ class IdentityConfig(AppConfig):
     verbose_name = _("Identity")
 
     def ready(self):
+        from . import notification_hooks
         from .audit_actions import register_all
 
         register_all()
+        notification_hooks.register()  # what identity shows on the notifications pages

@@ -1,5 +1,4 @@
-from functools import wraps
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,11 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import ListView
 
-from identity.constants import StaffRole
-from identity.models import User
-from identity.permissions import View, staff_required
-
 from . import services
+from .hooks import dev_outbox_panels, system_admin_required
 from .models import DevSmsMessage, Notification
 from .selectors import failed_notifications
 
@@ -37,24 +33,8 @@ class DevOutboxView(ListView[DevSmsMessage]):
         return DevSmsMessage.objects.all()[:50]
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        # Developer aid only (this view is 404 without DEBUG): the demo staff's current TOTP codes.
-        from identity.staff_selectors import demo_staff_totp_codes
-
-        return super().get_context_data(demo_totp_codes=demo_staff_totp_codes(), **kwargs)
-
-
-def system_admin_required(view: View) -> View:
-    """Verified staff (password + TOTP) with the system administrator role; other staff get 404."""
-
-    @staff_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        # staff_required let only verified staff through.
-        if cast(User, request.user).role != StaffRole.SYSTEM_ADMIN:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+        # Developer aid only (this view is 404 without DEBUG): what the apps above add (notifications.hooks).
+        return super().get_context_data(dev_outbox_panels=dev_outbox_panels(self.request), **kwargs)
 
 
 @system_admin_required
