@@ -496,9 +496,10 @@ def _add_many_to_yearly(records: list[CreditRecord]) -> None:
     created one of those meanwhile, the missing ones are added one by one instead."""
     totals: dict[tuple[int, int], list[int]] = {}
     for record in records:
+        credits = record.credits or 0  # settled: apply_records refuses a record without credits
         total = totals.setdefault((record.person_id, record.year), [0, 0, 0])
-        total[0] += record.credits
-        total[1] += record.credits if record.subject == Subject.PROFESSIONAL else 0
+        total[0] += credits
+        total[1] += credits if record.subject == Subject.PROFESSIONAL else 0
         total[2] += 1
     if not totals:
         return

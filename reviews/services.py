@@ -773,7 +773,7 @@ def _approve_batch(wanted: dict[int, int], actor, request) -> dict[int, BulkOutc
         )
         for application in approved
     ]
-    for application, exc in refusals:
+    for application, refusal in refusals:
         audit_rows.append(
             build_event(
                 action="reviews.approve",
@@ -781,12 +781,12 @@ def _approve_batch(wanted: dict[int, int], actor, request) -> dict[int, BulkOutc
                 actor=actor,
                 obj=application,
                 result=AuditEvent.Result.FAILURE,
-                detail=_audit_detail(application, {"reason": str(exc.message)[:200]}),
+                detail=_audit_detail(application, {"reason": str(refusal.message)[:200]}),
                 actor_fields=audit_actor,
             )
         )
         outcomes[application.pk] = BulkOutcome(
-            application.pk, application, approved=False, code=exc.code or "refused", message=exc.message
+            application.pk, application, approved=False, code=refusal.code or "refused", message=refusal.message
         )
     record_events(audit_rows)
     kinds = {name: get_kind(name) for name in checked}
