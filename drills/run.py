@@ -29,6 +29,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from .client import Client, form_with, totp
 from .proxy import SwitchableProxy
@@ -88,7 +89,7 @@ class DrillFailed(Exception):
     pass
 
 
-def check(condition: bool, message: str) -> None:
+def check(condition: object, message: str) -> None:
     if not condition:
         raise DrillFailed(message)
 
@@ -289,7 +290,7 @@ class Harness:
             proc.kill()
             raise
         if proc.returncode != 0:
-            raise RuntimeError(f"drills.seed {proc.args[3:]} failed:\n{stdout}\n{stderr}")
+            raise RuntimeError(f"drills.seed {cast(list[str], proc.args)[3:]} failed:\n{stdout}\n{stderr}")
         return json.loads(stdout.strip().splitlines()[-1])
 
     # ----------------------------------------------------------------- the processes
@@ -299,7 +300,9 @@ class Harness:
         text = (ROOT / "deploy" / "systemd" / unit).read_text()
         line = " ".join(
             part.rstrip("\\").strip()
-            for part in re.search(r"^ExecStart=(.+?)(?<!\\)$", text, re.M | re.S).group(1).splitlines()
+            for part in cast(re.Match[str], re.search(r"^ExecStart=(.+?)(?<!\\)$", text, re.M | re.S))
+            .group(1)
+            .splitlines()
         )
         line = line.replace("/opt/hbkj/.venv/bin/", f"{VENV_BIN}/").replace("/opt/hbkj/", f"{ROOT}/")
         line = line.replace("/var/lib/hbkj/", f"{self.workdir}/lib/").replace("%H", socket.gethostname())
@@ -472,7 +475,7 @@ class Harness:
             "--password",
             STAFF_PASSWORD,
         )
-        self.staff_secret = re.search(r"TOTP secret \(shown once\): (\w+)", out).group(1)
+        self.staff_secret = cast(re.Match[str], re.search(r"TOTP secret \(shown once\): (\w+)", out)).group(1)
         for name, proc in side.items():
             output, _ = proc.communicate(timeout=120)
             check(proc.returncode == 0, f"manage.py {name} failed: {output[-800:]}")
@@ -596,11 +599,12 @@ class Harness:
 
     def approve(self, application_id: int) -> int:
         """Approve through nginx (the reviewer's page, then the button). Returns the POST's status."""
-        page = self.staff.get(f"/reviews/{application_id}/")
+        staff = cast(Client, self.staff)  # signed in by prepare_drills
+        page = staff.get(f"/reviews/{application_id}/")
         if page.status != 200:
             return page.status
         form = form_with(page.text, "version")
-        response = self.staff.post(f"/reviews/{application_id}/approve/", form["fields"])
+        response = staff.post(f"/reviews/{application_id}/approve/", form["fields"])
         if response.status == 302:
             self.approved.append(application_id)
         return response.status
@@ -637,7 +641,7 @@ class Harness:
         """A second accountant (uploads in the storage drill) and pending applications to decide."""
         self.uploader = self.sign_up(UPLOADER)
         self.uploader_csrf = self.csrf(self.uploader, "/dossier/collect/")
-        self.pending = self.seed_result(self.seeding)["applications"]
+        self.pending = self.seed_result(cast(subprocess.Popen, self.seeding))["applications"]
         log(f"{len(self.pending)} pending applications seeded for the drills")
 
     def heal(self) -> None:

@@ -12,6 +12,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -84,7 +85,7 @@ class Service:
     def signal_main(self, sig: int) -> None:
         """Signal the main process only (e.g. SIGKILL a gunicorn master, its workers stay orphaned)."""
         if self.running:
-            os.kill(self.proc.pid, sig)
+            os.kill(cast(subprocess.Popen, self.proc).pid, sig)  # running: started
 
     def kill_group(self, sig: int = signal.SIGKILL) -> None:
         if self.proc is None:
