@@ -42,10 +42,14 @@ Audit actions written here: phone_change.submitted, phone_change.already_pending
 phone_change.not_routed, phone_change.applied, phone_change.status_checked (masked values only).
 """
 
+from __future__ import annotations
+
 import time
 import unicodedata
 import warnings
+from collections.abc import Mapping
 from io import BytesIO
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -91,6 +95,13 @@ from .constants import (
 from .models import PhoneChangePayload
 from .selectors import latest_for_status, managing_unit
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+    from django.http import HttpRequest
+
+    from regions.models import ReviewUnit
+    from reviews.models import Application
+
 REASON_REQUIRED = _("Please say why you are changing your mobile number.")
 REASON_TOO_LONG = _("The reason may be at most %(max)d characters long.")
 PHOTO_REQUIRED = _("Choose this photo.")
@@ -106,8 +117,16 @@ class PhoneChangeError(Exception):
     `status` is the HTTP status to answer with (429 rate limited, 503 limiter down).
     """
 
-    def __init__(self, message=None, *, field: str | None = None, errors: dict | None = None, status: int = 200):
-        self.errors = dict(errors or {})
+    def __init__(
+        self,
+        message: StrOrPromise | None = None,
+        *,
+        field: str | None = None,
+        errors: Mapping[str, StrOrPromise] | None = None,
+        status: int = 200,
+    ) -> None:
+        self.errors: dict[str | None, StrOrPromise] = {}
+        self.errors.update(errors or {})
         if message is not None:
             self.errors.setdefault(field, message)
         super().__init__("; ".join(str(m) for m in self.errors.values()))
@@ -117,7 +136,7 @@ class PhoneChangeError(Exception):
 # --------------------------------------------------------------------------- checks
 
 
-def clean_reason(reason) -> str:
+def clean_reason(reason: str | None) -> str:
     """The reason, cleaned by `core.text.clean_text` (one line, spaces folded; invisible and
     direction-changing characters refused); required, at most REASON_MAX_LENGTH characters."""
     try:
@@ -131,7 +150,7 @@ def clean_reason(reason) -> str:
     return text
 
 
-def precheck_photos(*, photos: dict) -> dict:
+def precheck_photos(*, photos: Mapping[str, UploadedFile[bytes] | None]) -> dict[str, bytes]:
     """The cheap checks of the three photos ({form field: UploadedFile}), before the SMS code.
 
     Present, within the proof size limit, JPEG or PNG by their magic bytes, and a header that
@@ -178,7 +197,7 @@ def _check_header(data: bytes) -> None:
         raise UploadRejected(too_many_pixels_message(max_pixels), code="pixels")
 
 
-def inspect_photos(*, photos: dict) -> None:
+def inspect_photos(*, photos: dict[str, bytes]) -> None:
     """The full checks of the documents pipeline (decode, re-encode, scanners) on {field: bytes}.
 
     Run after the code was checked, for everybody alike. A photo refused here has used up the code:
@@ -200,7 +219,7 @@ def name_key(name: str) -> str:
     return "".join(text.split()).casefold()
 
 
-def _check_code(*, request, id_type: str, id_number: str, new_phone: str, code: str) -> None:
+def _check_code(*, request: HttpRequest, id_type: str, id_number: str, new_phone: str, code: str) -> None:
     try:
         verify_code(
             request=request,
@@ -233,7 +252,7 @@ def _pad_to_floor(started: float) -> None:
         time.sleep(remaining)
 
 
-def route_unit(person, chosen_unit):
+def route_unit(person: User, chosen_unit: ReviewUnit) -> tuple[ReviewUnit, Routing]:
     """(unit, Routing): the unit managing the approved record if active, else the chosen unit."""
     record_unit = managing_unit(person)
     if record_unit is not None and record_unit.is_active:
@@ -246,15 +265,15 @@ def route_unit(person, chosen_unit):
 
 def submit_phone_change(
     *,
-    request,
+    request: HttpRequest,
     id_type: str,
     id_number: str,
     full_name: str,
     new_phone: str,
     code: str,
     reason: str,
-    unit,
-    photos: dict,
+    unit: ReviewUnit,
+    photos: Mapping[str, UploadedFile[bytes] | None],
 ) -> Outcome:
     """Take a public 手机号更换 request (see the module docstring). Returns what happened, never to be shown.
 
@@ -286,14 +305,23 @@ def submit_phone_change(
             fields={"id_type": id_type, "id_number": id_number, "full_name": full_name, "new_phone": new_phone},
             reason=reason,
             unit=unit,
-            photos=photos,
+            photos=cast("Mapping[str, UploadedFile[bytes]]", photos),  # precheck_photos refused a missing one
             masked=masked,
         )
     finally:
         _pad_to_floor(started)
 
 
-def _route(*, request, person, fields: dict, reason: str, unit, photos: dict, masked: dict) -> Outcome:
+def _route(
+    *,
+    request: HttpRequest,
+    person: User,
+    fields: dict[str, Any],
+    reason: str,
+    unit: ReviewUnit,
+    photos: Mapping[str, UploadedFile[bytes]],
+    masked: dict[str, str],
+) -> Outcome:
     try:
         with transaction.atomic():
             # One submission of a person at a time: a double submit waits here, then finds it pending.
@@ -356,7 +384,7 @@ def _route(*, request, person, fields: dict, reason: str, unit, photos: dict, ma
 # --------------------------------------------------------------------------- status lookup
 
 
-def check_status(*, request, id_type: str, id_number: str, new_phone: str, code: str) -> int | None:
+def check_status(*, request: HttpRequest, id_type: str, id_number: str, new_phone: str, code: str) -> int | None:
     """Check the SMS code sent to `new_phone`, then find the application that asked for that number.
 
     Returns its id, or None — the same for an unregistered document. Raises PhoneChangeError for a
@@ -378,7 +406,7 @@ def check_status(*, request, id_type: str, id_number: str, new_phone: str, code:
 # --------------------------------------------------------------------------- approval
 
 
-def apply_phone_change(application) -> None:
+def apply_phone_change(application: Application) -> None:
     """The kind's apply(): runs inside the approving transaction, after the engine locked the row.
 
     Writes the new number onto the account (which ends the person's sessions: the session hash
