@@ -71,9 +71,10 @@ def test_the_county_reviewer_sees_the_request_with_the_old_phone_masked_and_the_
 def test_the_reviewer_page_has_a_fixed_number_of_queries(jiangan_client, application, django_assert_num_queries):
     url = reverse("reviews:detail", args=[application.pk])
     jiangan_client.get(url)
-    # session, user, device, scope units, application, audit row, payload (engine) and with photos (proofs),
-    # events, other holders of the number, chosen unit, return reasons, session save (3).
-    with django_assert_num_queries(12):
+    # session, user + device + unit (one query, identity.otp_session), application, audit row, payload
+    # (engine) and with photos (proofs), events, other holders of the number, chosen unit, return
+    # reasons, session save (3); the scope units are cached.
+    with django_assert_num_queries(10):
         jiangan_client.get(url)
 
 
