@@ -4,8 +4,8 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
-from django.core.signals import request_finished, request_started
 
+from core import request_memo
 from dossier import options as dossier_options
 from dossier.constants import OptionList
 from dossier.models import OptionItem
@@ -60,12 +60,12 @@ def read_many_labels(item):
 def test_one_request_reads_every_option_list_in_one_round_trip():
     item = some_item()
     read_many_labels(item)  # warm the cache
-    request_started.send(sender=None)
+    request_memo._start()
     try:
         with CacheReads() as reads:
             read_many_labels(item)
     finally:
-        request_finished.send(sender=None)
+        request_memo._finish()
     assert reads.calls == 1
 
 
@@ -79,16 +79,23 @@ def test_outside_a_request_every_read_goes_to_the_cache():
 
 def test_a_request_that_edits_a_list_reads_its_own_write_and_the_next_request_sees_it():
     item = some_item()
-    request_started.send(sender=None)
+    request_memo._start()
     try:
         assert dossier_options.label_for(item.list_key, item.value) == item.label
         item.label = "新的名称"
         item.save()  # the model's save drops the cached lists (invalidate_options)
         assert dossier_options.label_for(item.list_key, item.value) == "新的名称"
     finally:
-        request_finished.send(sender=None)
-    request_started.send(sender=None)
+        request_memo._finish()
+    request_memo._start()
     try:
         assert dossier_options.label_for(item.list_key, item.value) == "新的名称"
     finally:
-        request_finished.send(sender=None)
+        request_memo._finish()
+
+
+def test_the_memo_follows_django_request_signals():
+    from django.core.signals import request_finished, request_started
+
+    assert any("core.request_memo.start" in str(receiver[0]) for receiver in request_started.receivers)
+    assert any("core.request_memo.finish" in str(receiver[0]) for receiver in request_finished.receivers)
