@@ -38,4 +38,3 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def units(db):
     return {code: review_unit(code) for code in ("420000", "420100", "420102", "420103")}
-

@@ -159,9 +159,7 @@ ITEM_CHOICES = st.sampled_from([1, 6, 10, 11, 14, "public"])
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=12, deadline=None
-)
+@settings(max_examples=12, deadline=None)
 @given(
     rows=st.lists(
         st.tuples(ITEM_CHOICES, st.sampled_from(STATUSES), st.sampled_from([2025, 2026]), st.integers(1, 90)),

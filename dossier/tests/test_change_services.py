@@ -193,7 +193,10 @@ def test_returned_then_edited_and_resubmitted_then_approved(units, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         decide(payload, "return_for_changes", reason="请上传加盖公章的在岗证明")
     person = payload.application.applicant
-    assert outbox[-1] == (person.phone, "【湖北省会计人员管理系统】您的信息变更已退回，原因：请上传加盖公章的在岗证明。请登录系统修改后重新提交。")
+    assert outbox[-1] == (
+        person.phone,
+        "【湖北省会计人员管理系统】您的信息变更已退回，原因：请上传加盖公章的在岗证明。请登录系统修改后重新提交。",
+    )
     assert PersonRecord.objects.get(person=person).version == 1
     new_proofs_for(change_for_display(payload.pk), summarise(change_for_display(payload.pk)).required)
     application = change_services.submit_change(payload=change_for_display(payload.pk), actor=person)

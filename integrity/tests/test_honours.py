@@ -105,7 +105,10 @@ def test_return_correct_resubmit_and_approve_is_the_whole_cycle(person, django_c
     application = honour(person)
     with django_capture_on_commit_callbacks(execute=True):
         _decide(application, "return_for_changes", reason="文号有误")
-    assert outbox[-1] == (person.phone, "【湖北省会计人员管理系统】您的诚信录入 / 表彰奖励已退回，原因：文号有误。请登录系统修改后重新提交。")
+    assert outbox[-1] == (
+        person.phone,
+        "【湖北省会计人员管理系统】您的诚信录入 / 表彰奖励已退回，原因：文号有误。请登录系统修改后重新提交。",
+    )
 
     services.resubmit_honour(
         person=person,

@@ -129,7 +129,10 @@ def test_approval_moves_the_account_to_the_new_number_and_tells_both_phones(
     assert sorted(backends.outbox) == sorted(
         [
             (NEW_PHONE, "【湖北省会计人员管理系统】您的手机号更换申请已审核通过，今后请使用本手机号登录。"),
-            (OLD_PHONE, "【湖北省会计人员管理系统】您的账号绑定手机号已更换为139****2222。如非本人操作，请联系当地财政部门（江岸区）。"),
+            (
+                OLD_PHONE,
+                "【湖北省会计人员管理系统】您的账号绑定手机号已更换为139****2222。如非本人操作，请联系当地财政部门（江岸区）。",
+            ),
         ]
     )
     assert Notification.objects.filter(phone=OLD_PHONE, status=Notification.Status.SENT).count() == 1
