@@ -85,7 +85,24 @@ class SignedRequests:
 
 
 @pytest.fixture
-def api_client_with_every_scope(db):
+def django_request_signals_keep_the_test_connection():
+    """Schemathesis calls the WSGI handler itself, which sends request_started/request_finished; their
+    close_old_connections receiver would close the test transaction's connection on PostgreSQL. Django's
+    test client disconnects it the same way for the length of a request."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_client_with_every_scope(db, django_request_signals_keep_the_test_connection):
     institution = make_institution(1)
     make_course(institution)
     client, secret = make_client(
