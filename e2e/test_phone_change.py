@@ -113,7 +113,7 @@ def test_a_person_who_lost_the_phone_applies_is_approved_and_signs_in_with_the_n
     assert User.objects.get(pk=person.pk).phone == NEW_PHONE
     assert (
         OLD_PHONE,
-        "您的账号绑定手机号已更换为139****4321。如非本人操作，请联系当地财政部门（江岸区）。",
+        "【湖北省会计人员管理系统】您的账号绑定手机号已更换为139****4321。如非本人操作，请联系当地财政部门（江岸区）。",
     ) in backends.outbox
 
     # The person signs in with the new number.
