@@ -1,0 +1,11 @@
+"""Request types for views behind `accountant_required` / `staff_required` (see `core.http`)."""
+
+from core.http import ProjectHttpRequest
+
+from .models import User
+
+
+class SignedInRequest(ProjectHttpRequest):
+    """A request whose `user` is a signed-in `identity.User` (accountant or staff member)."""
+
+    user: User
