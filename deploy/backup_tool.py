@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tarfile
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql", "psql", "postgis"}
@@ -252,7 +253,12 @@ def s3_client(prefix: str = "STORAGE_"):
         return os.environ.get(prefix + name) or os.environ.get("STORAGE_" + name) or None
 
     endpoint = setting("ENDPOINT")
-    style = setting("ADDRESSING_STYLE") or ("path" if endpoint else "auto")
+    style: Literal["auto", "virtual", "path"] = "path" if endpoint else "auto"
+    chosen = setting("ADDRESSING_STYLE")
+    if chosen in ("auto", "virtual", "path"):
+        style = chosen
+    elif chosen:
+        raise BackupError(f"{prefix}ADDRESSING_STYLE must be auto, virtual or path, not {chosen!r}")
     return boto3.client(
         "s3",
         endpoint_url=endpoint,
@@ -336,7 +342,9 @@ def unpack_media(
                 if not member.isfile():
                     raise BackupError(f"unexpected entry in media.tar: {member.name!r}")
                 name = _check_name(member.name)
-                data = tar.extractfile(member).read()
+                extracted = tar.extractfile(member)
+                assert extracted is not None  # a regular file (checked above) always has content
+                data = extracted.read()
                 seen[name] = hashlib.sha256(data).hexdigest()
                 if seen[name] != expected.get(name):
                     raise BackupError(f"{name}: content does not match media.sha256")
@@ -389,12 +397,13 @@ def _reader(backend: str, media_root: Path | None, bucket: str | None):
         return read
     if media_root is None:
         raise BackupError("TARGET_MEDIA_ROOT is not set")
+    root = media_root
 
-    def read(name):
-        path = media_root / _check_name(name)
+    def read_file(name):
+        path = root / _check_name(name)
         return path.read_bytes() if path.is_file() else None
 
-    return read
+    return read_file
 
 
 def compare(sample: int) -> bool:

@@ -14,7 +14,7 @@ from reviews.tests.factories import ApplicantFactory, KindRecorder, make_applica
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # The test kind's data: a flat snapshot {label: value} the engine compares key by key.
-DATA = {}
+DATA: dict[str, str] = {}
 
 
 @pytest.fixture

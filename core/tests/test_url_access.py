@@ -99,7 +99,7 @@ def _fill(pattern) -> list[str]:
     if isinstance(pattern, RoutePattern):
         regex_text = pattern.regex.pattern
     elif isinstance(pattern, RegexPattern):
-        regex_text = pattern._regex
+        regex_text = pattern._regex  # type: ignore[attr-defined]  # the source text; .regex compiles it per language
     else:  # e.g. LocalePrefixPattern
         return [str(pattern)]
     regex = re.compile(regex_text)

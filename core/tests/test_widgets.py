@@ -26,7 +26,9 @@ def options(html: str) -> list[tuple[str, bool, str]]:
 
 
 def select_attrs(html: str) -> str:
-    return re.match(r"<select([^>]*)>", html)[1]
+    match = re.match(r"<select([^>]*)>", html)
+    assert match, html
+    return match[1]
 
 
 def test_the_lean_select_has_the_attributes_and_options_of_django_s_select():
