@@ -449,6 +449,12 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": crontab(hour=3, minute=15),
             "options": _NIGHTLY,
         },
+        # Stored idempotent API responses older than a day (api.maintenance).
+        "maintenance-api-idempotency": {
+            "task": "maintenance.api_idempotency",
+            "schedule": crontab(hour=3, minute=40),
+            "options": _NIGHTLY,
+        },
         "maintenance-audit-retention": {
             "task": "maintenance.audit_retention",
             "schedule": crontab(hour=3, minute=30),

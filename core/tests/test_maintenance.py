@@ -213,6 +213,7 @@ EXPECTED_JOBS = {
     "notifications",
     "audit_retention",
     "exports",
+    "api_idempotency",
 }
 
 
