@@ -1,10 +1,12 @@
 """Reads of the data-exchange API: what each kind of client may see, shaped as plain dicts."""
 
+from typing import Any
+
 from django.db.models import Count, Q
 
 from continuing_education.constants import KIND_CE
 from continuing_education.models import YearlyCredits
-from continuing_education.selectors import requirement_for
+from continuing_education.selectors import Requirement, requirement_for
 from dossier.models import RecordVersion
 from institutions.models import Attendance, AttendanceEvent, Course
 from reviews.constants import Status
@@ -12,9 +14,10 @@ from reviews.models import ReviewEvent
 
 from .errors import ApiError
 from .feeds import keyset_page
+from .models import ApiClient
 
 
-def course_for_client(client, course_id: int) -> Course:
+def course_for_client(client: ApiClient, course_id: int) -> Course:
     """The client's institution's course, or not_found (also for another institution's course)."""
     course = (
         Course.objects.select_related("institution").filter(institution_id=client.institution_id, pk=course_id).first()
@@ -26,7 +29,7 @@ def course_for_client(client, course_id: int) -> Course:
     return course
 
 
-def course_dict(course: Course) -> dict:
+def course_dict(course: Course) -> dict[str, Any]:
     counts = Attendance.objects.filter(course=course).aggregate(
         active=Count("id", filter=Q(status="active")), revoked=Count("id", filter=Q(status="revoked"))
     )
@@ -45,7 +48,7 @@ def course_dict(course: Course) -> dict:
     }
 
 
-def attendees_page(course: Course, *, after: int, limit: int) -> dict:
+def attendees_page(course: Course, *, after: int, limit: int) -> dict[str, Any]:
     rows = list(Attendance.objects.filter(course=course, id__gt=after).order_by("id")[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
@@ -68,11 +71,11 @@ def attendees_page(course: Course, *, after: int, limit: int) -> dict:
     }
 
 
-def _in_unit(field: str, client) -> Q:
-    return Q(**{f"{field}__path__startswith": client.unit.path}) if client.unit_id else Q()
+def _in_unit(field: str, client: ApiClient) -> Q:
+    return Q(**{f"{field}__path__startswith": client.unit.path}) if client.unit is not None else Q()
 
 
-def records_feed(client, *, after: int, limit: int) -> dict:
+def records_feed(client: ApiClient, *, after: int, limit: int) -> dict[str, Any]:
     """Approved record versions (1 = the collection, > 1 = an approved 信息变更), oldest first."""
     queryset = RecordVersion.objects.filter(_in_unit("unit", client)).select_related("record__person", "unit")
     page = keyset_page(queryset, model=RecordVersion, after=after, limit=limit)
@@ -93,7 +96,7 @@ def records_feed(client, *, after: int, limit: int) -> dict:
     return {"items": items, "next_cursor": str(page.next_cursor), "has_more": page.has_more}
 
 
-def _summaries(pairs: set[tuple[int, int]]) -> dict:
+def _summaries(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], YearlyCredits]:
     """(person id, year) -> YearlyCredits row, in one query."""
     if not pairs:
         return {}
@@ -103,7 +106,7 @@ def _summaries(pairs: set[tuple[int, int]]) -> dict:
     return {(y.person_id, y.year): y for y in YearlyCredits.objects.filter(match)}
 
 
-def ce_feed(client, *, after_review: int, after_attendance: int, limit: int) -> dict:
+def ce_feed(client: ApiClient, *, after_review: int, after_attendance: int, limit: int) -> dict[str, Any]:
     """Events that changed someone's 继续教育 credits of a year, each with that year's summary now.
 
     Two append-only sources, each with its own part of the cursor: approvals of 继续教育 records
@@ -136,7 +139,7 @@ def ce_feed(client, *, after_review: int, after_attendance: int, limit: int) -> 
                 ("institution", event.pk, event.created_at, a.person, a.id_type, a.id_number, a.name, a.course.year)
             )
     summaries = _summaries({(r[3].pk, r[7]) for r in rows if r[3] is not None})
-    requirements = {}
+    requirements: dict[int, Requirement] = {}
     items = []
     for source, pk, at, person, id_type, id_number, name, year in rows:
         summary = None

@@ -6,12 +6,15 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from audit.services import record_event
 from identity.constants import UserKind
 from identity.models import User
+from institutions.models import Institution
+from regions.models import ReviewUnit
 
 from .models import ApiClient
 
@@ -43,14 +46,14 @@ def _new_salt(client: ApiClient) -> str:
 
 def create_client(
     *,
-    actor,
+    actor: User,
     name: str,
     scopes: list[str],
-    institution=None,
-    unit=None,
+    institution: Institution | None = None,
+    unit: ReviewUnit | None = None,
     rate_limit_per_minute: int = 120,
     is_active: bool = True,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> tuple[ApiClient, str]:
     """Register a client; returns it and its secret (shown once, not kept).
 
@@ -90,7 +93,7 @@ def create_client(
     return client, secret
 
 
-def rotate_secret(*, actor, client: ApiClient, request=None) -> str:
+def rotate_secret(*, actor: User, client: ApiClient, request: HttpRequest | None = None) -> str:
     """Issue a new secret (returned, shown once); the old one stops working at once."""
     with transaction.atomic():
         locked = ApiClient.objects.select_for_update().get(pk=client.pk)

@@ -41,9 +41,9 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-CREDENTIALS = {}
+CREDENTIALS: dict[str, str] = {}
 # Per operation: how many generated requests got past authentication (checked by the last test).
-ACCEPTED = Counter()
+ACCEPTED: Counter[str] = Counter()
 
 
 @schemathesis.auth(refresh_interval=None)
