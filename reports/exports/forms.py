@@ -5,6 +5,8 @@ status) is an error shown next to its field: nothing is queued. The same forms v
 filters again when the worker starts (`sources.build`).
 """
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +39,7 @@ class ExportFormMixin(InvalidFieldsMixin):
     """
 
     date_pairs: tuple[tuple[str, str], ...] = ()
+    cleaned_data: dict[str, Any]  # set by forms.Form's full_clean (the mixin is always used with a Form)
 
     def __init__(self, *args, units=(), may_unmask=False, **kwargs):
         """`units`: (id, name) of the units in the person's scope (`reviews.scope.reviewer_unit_choices`)."""

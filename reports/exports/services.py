@@ -8,13 +8,16 @@ import logging
 import os
 import secrets
 import tempfile
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,9 +26,11 @@ from audit.services import record_event
 from core.db_router import use_replica
 from core.masking import mask_id_number
 from documents.storage import STORAGE_ERRORS, delete_quietly, request_scope, save_bytes
+from identity.models import User
 
 from . import constants
 from .constants import ACTIVE_STATUSES, EXPORT_ROLES, ExportKind, ExportStatus
+from .forms import ExportFormMixin
 from .models import ExportJob
 from .sources import bind_form, get_source, plan, stream
 from .writer import write_xlsx
@@ -44,7 +49,7 @@ class ExportRefused(Exception):
 # --------------------------------------------------------------------------- who may
 
 
-def _active_staff(user) -> bool:
+def _active_staff(user: User | None) -> bool:
     return bool(
         user is not None
         and user.is_authenticated
@@ -54,12 +59,12 @@ def _active_staff(user) -> bool:
     )
 
 
-def may_export(user) -> bool:
+def may_export(user: User) -> bool:
     """Reviewers and unit administrators export their scope (masked unless `may_export_unmasked`)."""
     return _active_staff(user) and user.role in EXPORT_ROLES
 
 
-def may_export_unmasked(user) -> bool:
+def may_export_unmasked(user: User) -> bool:
     """Whether the role (at the level of the person's unit) grants full ID and phone numbers."""
     if not may_export(user):
         return False
@@ -67,18 +72,21 @@ def may_export_unmasked(user) -> bool:
     if user.role not in rules:
         return False
     levels = rules[user.role]
-    return levels is None or user.unit.level in levels
+    if levels is None:
+        return True
+    assert user.unit is not None  # may_export: staff with a unit
+    return user.unit.level in levels
 
 
 # --------------------------------------------------------------------------- requesting
 
 
-def audit_filters(filters: dict) -> dict:
+def audit_filters(filters: dict[str, Any]) -> dict[str, Any]:
     """The filters as the audit log keeps them: an ID number filter masked."""
     return {key: mask_id_number(value) if key == "id_number" else value for key, value in filters.items()}
 
 
-def _detail(job: ExportJob, **extra) -> dict:
+def _detail(job: ExportJob, **extra: Any) -> dict[str, Any]:
     return {
         "kind": job.kind,
         "filters": audit_filters(job.filters),
@@ -88,7 +96,7 @@ def _detail(job: ExportJob, **extra) -> dict:
     }
 
 
-def request_export(*, user, kind: str, form, request=None) -> ExportJob:
+def request_export(*, user: User, kind: str, form: ExportFormMixin, request: HttpRequest | None = None) -> ExportJob:
     """Queue an export of `kind` with a valid `form`; the Celery task starts after the commit.
 
     Raises ExportRefused when the person may not export or has too many exports running.
@@ -114,7 +122,7 @@ def request_export(*, user, kind: str, form, request=None) -> ExportJob:
     return job
 
 
-def dispatch(job_id) -> None:
+def dispatch(job_id: uuid.UUID | str) -> None:
     """Send the job to a Celery worker (or run it now, in eager mode); a broker failure fails the job."""
     from .tasks import run_export_task
 
@@ -147,6 +155,7 @@ def _write(job: ExportJob) -> tuple[int, str, int]:
     if not may_export(user):
         raise ExportRefused(_("You may not export data."))
     source = get_source(job.kind)
+    assert source is not None  # the job's kind is one of ExportKind, each of which has a source
     form = bind_form(source, user, job.filters)
     if not form.is_valid():
         raise ExportRefused(_("The filters are no longer valid for your units. Please ask for the export again."))
@@ -180,7 +189,7 @@ def _write(job: ExportJob) -> tuple[int, str, int]:
     return count, name, size
 
 
-def run_export(job_id) -> ExportJob | None:
+def run_export(job_id: uuid.UUID | str) -> ExportJob | None:
     """Write the export's file (the Celery task's work). A job already claimed or finished is left alone.
 
     Failures end the job as `failed` with a message for the person, and an audit row.
@@ -229,7 +238,7 @@ def run_export(job_id) -> ExportJob | None:
 # --------------------------------------------------------------------------- reading
 
 
-def open_download(job: ExportJob, *, request=None):
+def open_download(job: ExportJob, *, request: HttpRequest | None = None) -> File[Any]:
     """The stored file of a downloadable job, opened for reading; audited.
 
     Raises FileNotFoundError when the storage no longer has it, StorageUnavailable when it fails.
@@ -254,7 +263,7 @@ def download_filename(job: ExportJob) -> str:
 # --------------------------------------------------------------------------- maintenance
 
 
-def purge_exports(*, now=None) -> int:
+def purge_exports(*, now: datetime | None = None) -> int:
     """Delete the files of expired exports (the job becomes `expired`), fail jobs whose worker died,
     delete old finished job rows. Returns the number of files deleted. Safe to run twice."""
     now = now or timezone.now()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from functools import reduce
 from operator import or_
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -36,7 +37,8 @@ class Column:
 
     header: object
     field: str
-    show: Callable | None = None
+    # How the value becomes the cell's text; "unit": the unit's name (among the person's units).
+    show: Callable[[Any], Any] | Literal["unit"] | None = None
     # "id" or "phone": masked unless the export is unmasked.
     personal: str = ""
 
@@ -185,7 +187,7 @@ class Source:
     columns: Callable[[], list[Column]]
 
 
-SOURCES = {
+SOURCES: dict[str, Source] = {
     ExportKind.ROSTER: Source(ExportKind.ROSTER, RosterExportForm, roster_rows, roster_columns),
     ExportKind.APPLICATIONS: Source(
         ExportKind.APPLICATIONS, ApplicationExportForm, application_rows, application_columns
@@ -219,7 +221,7 @@ def plan(source: Source, user, data: dict, *, unmasked: bool) -> Plan:
     """Rows and cell functions of an export with validated filter `data` (a form's cleaned_data)."""
     columns = source.columns()
     unit_names = dict(reviewer_unit_choices(user))
-    shows = []
+    shows: list[Callable[[Any], Any] | None] = []
     for column in columns:
         if column.personal == "id" and not unmasked:
             shows.append(mask_id_number)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from .cells import neutralise
 
@@ -33,16 +34,15 @@ def write_xlsx(
     """
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
-    sheet = None
     sheet_number = 0
     in_sheet = 0
     written = 0
 
-    def new_sheet():
-        nonlocal sheet, sheet_number, in_sheet
+    def new_sheet() -> WriteOnlyWorksheet:
+        nonlocal sheet_number, in_sheet
         sheet_number += 1
         name = title if sheet_number == 1 else f"{title}（{sheet_number}）"
-        sheet = workbook.create_sheet(title=name[:31])
+        sheet: WriteOnlyWorksheet = workbook.create_sheet(title=name[:31])
         sheet.freeze_panes = "A2"
         header_cells = []
         for header in headers:
@@ -51,11 +51,12 @@ def write_xlsx(
             header_cells.append(cell)
         sheet.append(header_cells)
         in_sheet = 0
+        return sheet
 
-    new_sheet()
+    sheet = new_sheet()
     for row in rows:
         if in_sheet >= max_rows_per_sheet:
-            new_sheet()
+            sheet = new_sheet()
         sheet.append([neutralise(value) for value in row])
         in_sheet += 1
         written += 1

@@ -26,7 +26,7 @@ def staff(code: str, role=StaffRole.REVIEWER, **kwargs):
 def approved_person(code: str = "420102", **dossier_fields):
     """An accountant with an approved record managed by unit `code` (rows as the services leave them)."""
     unit = review_unit(code)
-    dossier = DossierFactory(unit=unit, **dossier_fields)
+    dossier = DossierFactory.create(unit=unit, **dossier_fields)
     return PersonRecord.objects.create(person=dossier.owner, current=dossier, unit=unit, approved_at=timezone.now())
 
 

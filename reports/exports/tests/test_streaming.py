@@ -23,7 +23,7 @@ ROWS = 6000
 
 
 def _seed(count: int) -> None:
-    person = AccountantFactory()
+    person = AccountantFactory.create()
     unit = review_unit("420102")
     now = timezone.now()
     Application.objects.bulk_create(
