@@ -16,9 +16,11 @@ from continuing_education.constants import DEFAULT_MIN_CREDITS, DEFAULT_PROFESSI
 from continuing_education.models import AnnualRequirement, CreditRecord
 from continuing_education.selectors import Requirement, YearSummary, records_of, summarize
 from dossier.change_selectors import VersionEntry, record_versions_for_reviewer
+from dossier.models import PersonRecord
 from dossier.people import person_in_scope
-from dossier.proofs import checklist
+from dossier.proofs import ChecklistItem, checklist
 from dossier.selectors import approved_record
+from identity.models import User
 from reviews.models import Application, ReviewEvent
 from reviews.scope import reviewer_unit_ids
 
@@ -32,15 +34,15 @@ class CreditYear:
 
 @dataclass
 class PersonFile:
-    person: object
-    record: object | None  # dossier.PersonRecord with its current dossier ready to show
-    proof_items: list = field(default_factory=list)
+    person: User
+    record: PersonRecord | None  # with its current dossier ready to show
+    proof_items: list[ChecklistItem] = field(default_factory=list)
     versions: list[VersionEntry] = field(default_factory=list)
     applications: list[Application] = field(default_factory=list)
     credit_years: list[CreditYear] = field(default_factory=list)
 
 
-def person_for_staff(user, person_id):
+def person_for_staff(user: User, person_id: int) -> User:
     """The person if in the staff member's scope (approved record or open application there), else 404."""
     person = person_in_scope(user, person_id)
     if person is None:
@@ -48,7 +50,7 @@ def person_for_staff(user, person_id):
     return person
 
 
-def applications_for_file(user, person) -> list[Application]:
+def applications_for_file(user: User, person: User) -> list[Application]:
     """Every application the person handed in (any kind, any state; never-submitted drafts are the
     person's own), newest first, with unit and history. `in_scope` says whether the staff member may
     open it on the reviewer's page. Two queries."""
@@ -60,7 +62,8 @@ def applications_for_file(user, person) -> list[Application]:
         .order_by("-created_at", "-id")
     )
     for application in applications:
-        application.in_scope = application.unit_id in unit_ids
+        # A flag the template reads (not a field of Application).
+        setattr(application, "in_scope", application.unit_id in unit_ids)  # noqa: B010
     return applications
 
 
@@ -82,20 +85,20 @@ def _default_requirement() -> Requirement:
     return Requirement(DEFAULT_MIN_CREDITS, DEFAULT_PROFESSIONAL_SHARE)
 
 
-def credit_years(person) -> list[CreditYear]:
+def credit_years(person: User) -> list[CreditYear]:
     """继续教育 records by year, newest year first, each with the year's summary (three queries)."""
     records = list(records_of(person))  # newest year first; withdrawn ones excluded
     requirement = _requirements()
     years = []
-    for year, rows in groupby(records, key=lambda r: r.year):
-        rows = list(rows)
+    for year, group in groupby(records, key=lambda r: r.year):
+        rows = list(group)
         years.append(
             CreditYear(year=year, summary=summarize(rows, year=year, requirement=requirement(year)), records=rows)
         )
     return years
 
 
-def person_file(user, person) -> PersonFile:
+def person_file(user: User, person: User) -> PersonFile:
     """Everything the person page shows except the record sections other apps render."""
     record = approved_record(person)
     return PersonFile(

@@ -2,10 +2,12 @@
 personal data). Detail is masked: never a whole ID number or phone."""
 
 from django.db import transaction
+from django.http import HttpRequest
 
 from audit.services import record_event
 from core.masking import mask_id_number, mask_phone
 from dossier import people
+from identity.models import User
 
 ACTION_SEARCH = "people.search"
 ACTION_VIEW = "people.view_person"
@@ -19,7 +21,7 @@ def _masked_query(kind: str, value: str) -> str:
     return value  # a name's beginning, an employer's code: not personal identifiers
 
 
-def record_search(*, request, kind: str, value: str, found: int) -> None:
+def record_search(*, request: HttpRequest, kind: str, value: str, found: int) -> None:
     """Audit a staff search (kind, masked value, number of people found)."""
     with transaction.atomic():
         record_event(
@@ -29,7 +31,7 @@ def record_search(*, request, kind: str, value: str, found: int) -> None:
         )
 
 
-def record_view(*, request, person) -> None:
+def record_view(*, request: HttpRequest, person: User) -> None:
     """Audit a staff member opening a person's file."""
     with transaction.atomic():
         record_event(

@@ -9,7 +9,7 @@ __all__ = ["collected_person", "staff_of", "pending_person", "draft_person"]
 
 def collected_person(unit_code: str = "420102", *, employer_uscc: str | None = None, **identity):
     """An accountant whose 信息采集 has been approved by `unit_code` (employer as given, else the factory's)."""
-    person = AccountantFactory(**identity)
+    person = AccountantFactory.create(**identity)
     fields = {"employer_uscc": employer_uscc} if employer_uscc else {}
     collection(person, state="approved", unit=review_unit(unit_code), **fields)
     person.refresh_from_db()
