@@ -9,8 +9,10 @@ the selected unit's own figures (本级) and one rolled-up row per unit directly
 """
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import Sum
 from django.http import Http404
@@ -85,12 +87,13 @@ def _percent(part: int, whole: int) -> float | None:
 class Scope:
     """The selected unit, the units at or below it, and the row each unit rolls up into."""
 
-    unit: dict
-    units: list[dict]
+    # Units as ReviewUnit.values("id", "code", "name", "path", "parent_id", "level").
+    unit: Mapping[str, Any]
+    units: Sequence[Mapping[str, Any]]
     unit_ids: list[int]
-    groups: list[dict]  # [{"key": unit id, "label": ...}], the selected unit (本级) first
+    groups: list[dict[str, Any]]  # [{"key": unit id, "label": ...}], the selected unit (本级) first
     group_of: dict[int, int]  # unit id -> group key
-    choices: list[dict]  # every unit the user may select
+    choices: Sequence[Mapping[str, Any]]  # every unit the user may select
 
 
 def resolve_scope(user, unit_code: str = "") -> Scope:
@@ -101,9 +104,10 @@ def resolve_scope(user, unit_code: str = "") -> Scope:
     own = next(unit for unit in units if unit["id"] == user.unit_id)
     selected = own
     if unit_code:
-        selected = next((unit for unit in units if unit["code"] == unit_code), None)
-        if selected is None:
+        found = next((unit for unit in units if unit["code"] == unit_code), None)
+        if found is None:
             raise Http404
+        selected = found
     below = [unit for unit in units if unit["path"].startswith(selected["path"])]
     children = [unit for unit in below if unit["parent_id"] == selected["id"]]
     groups = [{"key": selected["id"], "label": _("%(unit)s (own)") % {"unit": selected["name"]}}]
@@ -245,7 +249,7 @@ def _total_row(rows: list[list]) -> list:
 
 def _trend_tables(scope: Scope, kinds, today: date) -> list[Table]:
     weeks = [week_start(today) - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
-    months = []
+    months: list[date] = []
     month = month_start(today)
     for _n in range(TREND_MONTHS):
         months.insert(0, month)
@@ -441,12 +445,12 @@ def _workload_tables(scope: Scope, today: date) -> list[Table]:
     per_week: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     per_reviewer: dict[int, dict] = defaultdict(lambda: {"n": 0, "late": 0, "days": defaultdict(int)})
     all_days: dict[int, int] = defaultdict(int)
-    for reviewer, week, days, late, n in rows:
+    for reviewer, week, days, is_late, n in rows:
         per_week[week][0] += n
-        per_week[week][1] += n if late else 0
+        per_week[week][1] += n if is_late else 0
         figures = per_reviewer[reviewer]
         figures["n"] += n
-        figures["late"] += n if late else 0
+        figures["late"] += n if is_late else 0
         figures["days"][days] += n
         all_days[days] += n
     names = dict(

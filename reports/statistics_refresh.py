@@ -154,6 +154,7 @@ def _mark_everything(result: RefreshResult) -> None:
         .values_list("kind", "submitted_at")
         .iterator(chunk_size=5000)
     ):
+        assert submitted_at is not None  # filtered on submitted_at__isnull=False
         for period, start in _periods_of(submitted_at):
             result.periods.add((kind, period, start))
     for actor_id, created_at in (
@@ -259,12 +260,16 @@ def _sla(kind: str) -> int:
         return DEFAULT_SLA
 
 
-def decision_timing(history: list[tuple[int, str, date]], decision_id: int, decision_day: date, sla: int):
+def decision_timing(
+    history: list[tuple[int, str, date]], decision_id: int, decision_day: date, sla: int
+) -> tuple[int, bool]:
     """(working days since the submission the decision answered, whether it came after the due
     date in force), replaying the SLA clock of reviews.services over the application's events
     before the decision: due = submission + SLA, extended at each resubmission by the working
     days spent returned."""
-    submitted = due = returned = None
+    submitted: date | None = None
+    due: date | None = None
+    returned: date | None = None
     for event_id, event_type, day in history:
         if event_id >= decision_id:
             break
@@ -273,11 +278,13 @@ def decision_timing(history: list[tuple[int, str, date]], decision_id: int, deci
         elif event_type == EventType.RETURNED:
             returned = day
         elif event_type == EventType.RESUBMITTED:
+            assert due is not None  # a resubmission before any due date took the first branch
             spent = working_days_between(returned, day) if returned is not None and day > returned else 0
             submitted = day
             due = add_working_days(due, spent) if spent > 0 else due
     if submitted is None:
         return 0, False
+    assert due is not None  # set together with submitted
     return max(0, working_days_between(submitted, decision_day)), decision_day > due
 
 

@@ -4,6 +4,7 @@ straight from the raw tables (written independently of reports.statistics_refres
 import datetime
 import itertools
 from collections import defaultdict
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -43,7 +44,7 @@ def put_on_record(unit_code: str, *, educations=("大学本科",), **fields):
 def move_record(person, unit_code: str, *, educations=("大学本科",), **fields):
     """A new approved version of `person`'s record (a 信息变更), managed by `unit_code`."""
     unit = review_unit(unit_code)
-    dossier = DossierFactory(owner=person, unit=unit, **fields)
+    dossier = DossierFactory.create(owner=person, unit=unit, **fields)
     for position, level in enumerate(educations):
         EducationRecordFactory(dossier=dossier, level=level, position=position)
     application = make_application(applicant=person, unit_code=unit_code, status=Status.APPROVED)
@@ -77,22 +78,30 @@ def recount_progress(selected_code: str, kind: str = ""):
     rows = Application.objects.filter(unit_id__in=group_of)
     if kind:
         rows = rows.filter(kind=kind)
-    position = {Status.DRAFT: 1, Status.PENDING: 2, Status.RETURNED: 3, Status.APPROVED: 4, Status.WITHDRAWN: 5}
+    position: dict[str, int] = {
+        Status.DRAFT: 1,
+        Status.PENDING: 2,
+        Status.RETURNED: 3,
+        Status.APPROVED: 4,
+        Status.WITHDRAWN: 5,
+    }
     for application in rows:
         figures = result[group_of[application.unit_id]]
         if application.status == Status.DRAFT and application.submitted_at is not None:
             continue  # never happens: a submitted application does not go back to draft
         figures[0] += 1
         figures[position[application.status]] += 1
-        if application.status == Status.PENDING and application.due_date < today:
-            figures[6] += 1
+        if application.status == Status.PENDING:
+            assert application.due_date is not None  # a pending application has a due date
+            if application.due_date < today:
+                figures[6] += 1
     return result
 
 
 def recount_weekly_submissions(selected_code: str, kinds: list[str]):
     """{(week start ISO, kind): count} of first submissions at or below the unit."""
     _selected, _groups, group_of = scope_groups(selected_code)
-    counts = defaultdict(int)
+    counts: defaultdict[tuple[str, str], int] = defaultdict(int)
     for kind, submitted_at in Application.objects.filter(
         unit_id__in=group_of, submitted_at__isnull=False, kind__in=kinds
     ).values_list("kind", "submitted_at"):
@@ -105,7 +114,7 @@ def recount_people(selected_code: str):
     """({group id: people}, {dimension: {value: count}}) from PersonRecord and the current dossiers."""
     _selected, groups, group_of = scope_groups(selected_code)
     per_group = {group.pk: 0 for group in groups}
-    values = defaultdict(lambda: defaultdict(int))
+    values: defaultdict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
     order = list(
         OptionItem.objects.filter(list_key="education_level")
         .order_by("sort_order", "id")
@@ -144,7 +153,7 @@ def recount_decisions(selected_code: str, since: datetime.date):
     """{reviewer id: (decisions, late, sorted working days)} of approvals without a prior return
     (what the tests generate): working days from the submission, late after the due date."""
     _selected, _groups, group_of = scope_groups(selected_code)
-    result = defaultdict(lambda: [0, 0, []])
+    result: defaultdict[int | None, list[Any]] = defaultdict(lambda: [0, 0, []])
     for event in ReviewEvent.objects.filter(
         event_type__in=("approved", "returned"), actor_is_staff=True, application__unit_id__in=group_of
     ).select_related("application"):
@@ -153,6 +162,7 @@ def recount_decisions(selected_code: str, since: datetime.date):
             continue
         application = event.application
         assert application.returned_at is None or event.event_type == "returned"
+        assert application.due_date is not None  # set when it was submitted
         figures = result[event.actor_id]
         figures[0] += 1
         figures[1] += decided > application.due_date
