@@ -40,8 +40,8 @@ class _RuleForm(InvalidFieldsMixin, forms.Form):
 
     def add_rule_error(self, exc: IntegrityRecordError) -> None:
         """Every refused field gets its message (unless the field already shows one)."""
-        errors = exc.errors or {exc.field: exc.message}
-        for field, message in errors.items():
+        errors = exc.errors.items() if exc.errors else [(exc.field, exc.message)]
+        for field, message in errors:
             if field not in self.fields:
                 self.add_error(None, message)
                 continue

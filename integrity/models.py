@@ -6,6 +6,7 @@ enter it for a person in their scope (`NegativeRecord`), and may later revoke it
 """
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,6 +28,9 @@ from .constants import (
     OptionList,
 )
 from .options import OPTION_LISTS
+
+if TYPE_CHECKING:
+    from .forms import RevokeForm
 
 
 class IntegrityOption(OptionItemBase):
@@ -186,6 +190,9 @@ class NegativeRecord(models.Model):
     )
     revoked_by_name = models.CharField(_("revoked by (name)"), max_length=100, blank=True)
     revoke_reason = models.CharField(_("reason for revoking"), max_length=REVOKE_REASON_MAX_LENGTH, blank=True)
+
+    # Not stored: the staff person page's revoke form of the record (set by integrity.views.staff).
+    revoke_form: "RevokeForm | None"
 
     class Meta:
         ordering = ["-decision_date", "-id"]

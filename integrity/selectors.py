@@ -6,6 +6,7 @@ record) is the staff member's unit or below it (`reviews.scope.units_for_reviewe
 not collected, another county, not a person at all — is simply not found (404).
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
@@ -15,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from documents.models import Document
 from dossier.people import people_in_scope as dossier_people_in_scope
 from identity.models import User
+from regions.models import ReviewUnit
 from reviews.constants import Status
 from reviews.models import Application, ReviewEvent
 
@@ -31,14 +34,14 @@ def proof_label(slot: str) -> str:
     return str(_("Proof %(number)d") % {"number": HONOUR_PROOF_SLOTS.index(slot) + 1})
 
 
-def _proofs_prefetch(prefix: str = "") -> Prefetch:
+def _proofs_prefetch(prefix: str = "") -> Prefetch[str, QuerySet[HonourProof]]:
     return Prefetch(f"{prefix}proofs", queryset=HonourProof.objects.select_related("document").order_by("slot"))
 
 
 # --------------------------------------------------------------------------- accountant side
 
 
-def honours_of(person) -> list[HonourPayload]:
+def honours_of(person: User) -> list[HonourPayload]:
     """The person's honour records that are not withdrawn, newest first, with their envelope, unit,
     history and proofs (four queries whatever their number)."""
     return list(
@@ -52,7 +55,7 @@ def honours_of(person) -> list[HonourPayload]:
     )
 
 
-def honours_by_status(person) -> list[tuple[str, StrOrPromise, list[HonourPayload]]]:
+def honours_by_status(person: User) -> list[tuple[str, StrOrPromise, list[HonourPayload]]]:
     """(status, label, records) for each state of the management page (§8.3), empty ones included."""
     records = honours_of(person)
     return [
@@ -61,7 +64,7 @@ def honours_by_status(person) -> list[tuple[str, StrOrPromise, list[HonourPayloa
     ]
 
 
-def own_honour(person, application_id) -> HonourPayload:
+def own_honour(person: User, application_id: int | str) -> HonourPayload:
     """One of the person's own honour records (any state but withdrawn) by application id, or 404."""
     return get_object_or_404(
         HonourPayload.objects.select_related("application__unit").prefetch_related(_proofs_prefetch()),
@@ -72,7 +75,7 @@ def own_honour(person, application_id) -> HonourPayload:
     )
 
 
-def honour_proofs(application: Application) -> list[tuple[str, object]]:
+def honour_proofs(application: Application) -> list[tuple[str, Document]]:
     """The kind's proof list for reviewers: (label, Document), in box order (one query)."""
     rows = HonourProof.objects.filter(payload__application=application).select_related("document").order_by("slot")
     return [(proof_label(row.slot), row.document) for row in rows if row.slot in HONOUR_PROOF_SLOTS]
@@ -93,7 +96,7 @@ class PersonIntegrity:
         return not self.honours and not self.negatives
 
 
-def approved_honours(person) -> list[HonourPayload]:
+def approved_honours(person: User) -> list[HonourPayload]:
     """The person's approved honours, newest award first, with proofs (two queries)."""
     return list(
         HonourPayload.objects.select_related("application")
@@ -103,7 +106,7 @@ def approved_honours(person) -> list[HonourPayload]:
     )
 
 
-def records_for_person(person, *, today=None) -> PersonIntegrity:
+def records_for_person(person: User, *, today: datetime.date | None = None) -> PersonIntegrity:
     """Approved honours and the negative records still in force (not revoked; period or bar running).
 
     Three queries. For the person's own pages (信息查询, 诚信录入) through `integrity/_person_records.html`.
@@ -122,7 +125,7 @@ def records_for_person(person, *, today=None) -> PersonIntegrity:
 # --------------------------------------------------------------------------- staff side
 
 
-def managing_unit(person):
+def managing_unit(person: User) -> ReviewUnit | None:
     """The unit managing a collected person (their approved 信息采集 record), or None (one query)."""
     from dossier.models import PersonRecord
 
@@ -130,7 +133,7 @@ def managing_unit(person):
     return record.unit if record else None
 
 
-def people_in_scope(user) -> QuerySet[User]:
+def people_in_scope(user: User) -> QuerySet[User]:
     """Accountants whose approved record is managed at or below the staff member's unit (none for anyone else).
 
     The one rule of dossier.people (an EXISTS on the person's record against the cached list of unit
@@ -139,7 +142,7 @@ def people_in_scope(user) -> QuerySet[User]:
     return dossier_people_in_scope(user, with_applicants=False)
 
 
-def find_people(user, id_number: str) -> list[User]:
+def find_people(user: User, id_number: str) -> list[User]:
     """People in scope with exactly this ID number (any ID type), with their managing unit."""
     if not id_number:
         return []
@@ -151,17 +154,17 @@ def find_people(user, id_number: str) -> list[User]:
     )
 
 
-def person_in_scope(user, person_id) -> User:
+def person_in_scope(user: User, person_id: int | str) -> User:
     """A person in the staff member's scope, with their managing unit, or 404."""
     return get_object_or_404(people_in_scope(user).select_related("dossier_record__unit"), pk=person_id)
 
 
-def negative_records_of(person) -> list[NegativeRecord]:
+def negative_records_of(person: User) -> list[NegativeRecord]:
     """Every negative record of a person, revoked ones included, newest decision first (one query)."""
     return list(NegativeRecord.objects.select_related("penalty_kind", "unit").filter(person=person))
 
 
-def negative_record_in_scope(user, record_id) -> NegativeRecord:
+def negative_record_in_scope(user: User, record_id: int | str) -> NegativeRecord:
     """A negative record of a person in the staff member's scope, or 404."""
     record = (
         NegativeRecord.objects.select_related("penalty_kind", "person")
@@ -173,10 +176,14 @@ def negative_record_in_scope(user, record_id) -> NegativeRecord:
     return record
 
 
-def staff_may_view_honour_proof(user, document) -> bool:
+def staff_may_view_honour_proof(user: object, document: object) -> bool:
     """Documents access rule: staff may open a proof of an approved honour of a person in their scope
-    (the person's integrity record follows them when they move to another unit)."""
-    if not getattr(document, "application_id", None) or user is None or not user.is_authenticated:
+    (the person's integrity record follows them when they move to another unit).
+
+    Typed as `documents.access.AccessRule`: documents passes a signed-in user and a Document."""
+    if not isinstance(document, Document) or not document.application_id:
+        return False
+    if not isinstance(user, User) or not user.is_authenticated:
         return False
     if not getattr(user, "is_staff_member", False):
         return False

@@ -9,11 +9,18 @@ transaction. Refusals raise `IntegrityRecordError` (with the field it belongs to
 """
 
 import datetime
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -22,9 +29,12 @@ from core.text import clean_text
 from documents.constants import DocumentKind
 from documents.exceptions import UploadRejected
 from documents.forms import proof_prefix
+from documents.models import Document
 from documents.selectors import document_for_owner
 from documents.services import attach, store_upload
 from dossier.selectors import approved_record
+from identity.models import User
+from regions.models import ReviewUnit
 from reviews import services as reviews
 from reviews.constants import DECIDING_ROLES, EDITABLE_STATUSES, Status
 from reviews.models import Application
@@ -48,6 +58,7 @@ from .models import HonourPayload, HonourProof, NegativeRecord, PenaltyKind
 from .options import option
 from .selectors import managing_unit
 
+_T = TypeVar("_T")
 NOT_COLLECTED = _(
     "Only accountants whose information collection has been approved can use integrity records. "
     "Please complete information collection first."
@@ -81,14 +92,16 @@ class IntegrityRecordError(Exception):
     holds every refused field when a check found several.
     """
 
-    def __init__(self, message, *, field: str | None = None, errors: dict | None = None):
+    def __init__(
+        self, message: StrOrPromise, *, field: str | None = None, errors: dict[str, StrOrPromise] | None = None
+    ) -> None:
         super().__init__(str(message))
         self.message = message
         self.field = field
         # Every field refused at once ({field: message}), for forms that show them all.
         self.errors = errors if errors is not None else ({field: message} if field else {})
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.message)
 
 
@@ -107,7 +120,7 @@ FIELD_LABELS = {
 }
 
 
-def _clean(value, *, field: str, multiline: bool = False) -> str:
+def _clean(value: object, *, field: str, multiline: bool = False) -> str:
     """`core.text.clean_text` of a free-text field, refusals as IntegrityRecordError on `field`."""
     try:
         return clean_text(value, field_label=FIELD_LABELS.get(field, ""), multiline=multiline)
@@ -115,7 +128,7 @@ def _clean(value, *, field: str, multiline: bool = False) -> str:
         raise IntegrityRecordError(exc.messages[0], field=field) from None
 
 
-def _text(value, *, field: str, max_length: int, required: bool = True) -> str:
+def _text(value: object, *, field: str, max_length: int, required: bool = True) -> str:
     text = _clean(value, field=field)
     if required and not text:
         raise IntegrityRecordError(REQUIRED, field=field)
@@ -124,7 +137,7 @@ def _text(value, *, field: str, max_length: int, required: bool = True) -> str:
     return text
 
 
-def _past_date(value, *, field: str, today: datetime.date) -> datetime.date:
+def _past_date(value: object, *, field: str, today: datetime.date) -> datetime.date:
     if not isinstance(value, datetime.date):
         raise IntegrityRecordError(REQUIRED, field=field)
     if value > today:
@@ -137,17 +150,17 @@ def _past_date(value, *, field: str, today: datetime.date) -> datetime.date:
 class _Checks:
     """Runs field checks and keeps every refusal, so a form shows all its errors at once."""
 
-    def __init__(self):
-        self.errors: dict[str, object] = {}
+    def __init__(self) -> None:
+        self.errors: dict[str, StrOrPromise] = {}
 
-    def run(self, key: str, check, /, *args, **kwargs):
+    def run(self, key: str, check: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T | None:
         try:
             return check(*args, **kwargs)
         except IntegrityRecordError as exc:
             self.errors.setdefault(exc.field or key, exc.message)
             return None
 
-    def fail(self, field: str, message) -> None:
+    def fail(self, field: str, message: StrOrPromise) -> None:
         self.errors.setdefault(field, message)
 
     def raise_if_any(self) -> None:
@@ -156,7 +169,7 @@ class _Checks:
             raise IntegrityRecordError(message, field=field, errors=self.errors)
 
 
-def _listed(list_key, value, *, field: str) -> tuple[str, bool]:
+def _listed(list_key: OptionList, value: str | None, *, field: str) -> tuple[str, bool]:
     picked = option(list_key, value or "")
     if picked is None:
         raise IntegrityRecordError(CHOOSE_FROM_LIST, field=field)
@@ -164,8 +177,15 @@ def _listed(list_key, value, *, field: str) -> tuple[str, bool]:
 
 
 def clean_honour_fields(
-    *, name_choice, other_name="", level, awarded_on, awarding_body, document_number, today=None
-) -> dict:
+    *,
+    name_choice: str,
+    other_name: str | None = "",
+    level: str,
+    awarded_on: datetime.date | None,
+    awarding_body: str,
+    document_number: str,
+    today: datetime.date | None = None,
+) -> dict[str, Any]:
     """The fields of an honour record checked and normalised, ready to store.
 
     Raises IntegrityRecordError with every field that breaks a rule (`errors`; `field` is the
@@ -175,7 +195,7 @@ def clean_honour_fields(
     today = today or timezone.localdate()
     checks = _Checks()
     picked = checks.run("name_choice", _listed, OptionList.HONOUR_NAME, name_choice, field="name_choice")
-    name = None
+    name: str | None = None
     if picked is not None:
         label, asks_for_name = picked
         name = label
@@ -203,16 +223,16 @@ def clean_honour_fields(
 
 def clean_negative_fields(
     *,
-    penalty_kind,
-    basis,
-    authority,
-    decision_date,
-    period_start,
-    period_end=None,
-    is_permanent=False,
-    note="",
-    today=None,
-) -> dict:
+    penalty_kind: PenaltyKind | None,
+    basis: str,
+    authority: str,
+    decision_date: datetime.date | None,
+    period_start: datetime.date | None,
+    period_end: datetime.date | None = None,
+    is_permanent: bool = False,
+    note: str | None = "",
+    today: datetime.date | None = None,
+) -> dict[str, Any]:
     """The fields of a negative record checked and normalised.
 
     Raises IntegrityRecordError with every field that breaks a rule (`errors`; `field` is the
@@ -238,7 +258,12 @@ def clean_negative_fields(
         checks.fail("period_end", PERIOD_END_WITH_PERMANENT)
     elif not is_permanent and period_end is None:
         checks.fail("period_end", PERIOD_END_REQUIRED)
-    elif not is_permanent and isinstance(period_start, datetime.date) and period_end < period_start:
+    elif (
+        not is_permanent
+        and isinstance(period_start, datetime.date)
+        and period_end is not None  # always true here: the branch above took a missing end
+        and period_end < period_start
+    ):
         checks.fail("period_end", PERIOD_END_BEFORE_START)
     note = checks.run("note", _clean, note, field="note", multiline=True) or ""
     if len(note) > NOTE_MAX_LENGTH:
@@ -256,7 +281,9 @@ def clean_negative_fields(
 # --------------------------------------------------------------------------- honours: proofs
 
 
-def take_proof_uploads(*, owner, data, files) -> tuple[dict, dict]:
+def take_proof_uploads(
+    *, owner: User, data: Mapping[str, Any], files: MultiValueDict[str, UploadedFile[Any]]
+) -> tuple[dict[str, Document], dict[str, StrOrPromise]]:
     """The proof boxes of the honour form: ({slot: Document}, {slot: error}).
 
     Each box posts either the id of a file already uploaded through it (`proof-<slot>-document`,
@@ -265,7 +292,8 @@ def take_proof_uploads(*, owner, data, files) -> tuple[dict, dict]:
     drops the box's earlier file (a new file chosen with it still counts). Only the person's own proofs of that box are taken. A refused file keeps the
     box's earlier file and reports why.
     """
-    documents, errors = {}, {}
+    documents: dict[str, Document] = {}
+    errors: dict[str, StrOrPromise] = {}
     for slot in HONOUR_PROOF_SLOTS:
         prefix = proof_prefix(slot)
         current = document_for_owner(owner=owner, document_id=data.get(f"{prefix}-document"))
@@ -284,7 +312,7 @@ def take_proof_uploads(*, owner, data, files) -> tuple[dict, dict]:
     return documents, errors
 
 
-def _set_proofs(*, payload: HonourPayload, application: Application, proofs: dict) -> None:
+def _set_proofs(*, payload: HonourPayload, application: Application, proofs: Mapping[str, Document | None]) -> None:
     if not any(proofs.get(slot) for slot in HONOUR_PROOF_SLOTS):
         raise IntegrityRecordError(PROOF_REQUIRED, field="proofs")
     current = {p.slot: p for p in payload.proofs.all()}
@@ -320,7 +348,7 @@ def check_honour_before_submit(application: Application) -> None:
         raise ReviewError(PROOF_REQUIRED, code="incomplete")
 
 
-def _managing_unit(person):
+def _managing_unit(person: User) -> ReviewUnit:
     record = approved_record(person)
     if record is None:
         raise IntegrityRecordError(NOT_COLLECTED)
@@ -330,7 +358,14 @@ def _managing_unit(person):
 # --------------------------------------------------------------------------- honours: the person
 
 
-def apply_for_honour(*, person, fields: dict, proofs: dict, submission_key=None, request=None) -> Application:
+def apply_for_honour(
+    *,
+    person: User,
+    fields: dict[str, Any],
+    proofs: Mapping[str, Document | None],
+    submission_key: uuid.UUID | None = None,
+    request: HttpRequest | None = None,
+) -> Application:
     """录入 + 保存 (manual §8.2): create an honour record and submit it for review, in one transaction.
 
     Routed to the person's managing unit (their approved 信息采集 record). `fields` as for
@@ -368,7 +403,7 @@ def apply_for_honour(*, person, fields: dict, proofs: dict, submission_key=None,
     return application
 
 
-def _by_submission_key(person, key) -> Application | None:
+def _by_submission_key(person: User, key: uuid.UUID) -> Application | None:
     payload = (
         HonourPayload.objects.select_related("application")
         .filter(submission_key=key, application__applicant=person)
@@ -377,7 +412,14 @@ def _by_submission_key(person, key) -> Application | None:
     return payload.application if payload else None
 
 
-def resubmit_honour(*, person, application: Application, fields: dict, proofs: dict, request=None) -> Application:
+def resubmit_honour(
+    *,
+    person: User,
+    application: Application,
+    fields: dict[str, Any],
+    proofs: Mapping[str, Document | None],
+    request: HttpRequest | None = None,
+) -> Application:
     """Correct a returned honour record and submit it again (it goes back to the same queue, or to the
     person's new managing unit if they have moved meanwhile)."""
     cleaned = clean_honour_fields(**fields)
@@ -407,7 +449,7 @@ def resubmit_honour(*, person, application: Application, fields: dict, proofs: d
     return application
 
 
-def delete_honour(*, person, application: Application, request=None) -> Application:
+def delete_honour(*, person: User, application: Application, request: HttpRequest | None = None) -> Application:
     """删除 (manual §8.3): withdraw a pending or returned honour record through the engine.
 
     An approved record can never be deleted: refused here (and audited), whatever the page showed.
@@ -439,7 +481,7 @@ def delete_honour(*, person, application: Application, request=None) -> Applicat
 # --------------------------------------------------------------------------- negative records: staff
 
 
-def may_manage_negative_records(user) -> bool:
+def may_manage_negative_records(user: User | None) -> bool:
     """Reviewers and unit administrators enter and revoke negative records (system admins do not)."""
     return bool(
         user is not None
@@ -451,7 +493,7 @@ def may_manage_negative_records(user) -> bool:
     )
 
 
-def _check_scope(actor, person):
+def _check_scope(actor: User, person: User) -> ReviewUnit:
     """The person's managing unit, if it is at or below the actor's unit; else 'not found'."""
     unit = managing_unit(person)
     if unit is None or not units_for_reviewer(actor).filter(pk=unit.pk).exists():
@@ -459,11 +501,11 @@ def _check_scope(actor, person):
     return unit
 
 
-def _staff_detail(person, **extra) -> dict:
+def _staff_detail(person: User, **extra: object) -> dict[str, object]:
     return {"person": mask_id_number(person.id_number), **extra}
 
 
-def preview_negative_record(*, person, fields: dict) -> NegativeRecord:
+def preview_negative_record(*, person: User, fields: dict[str, Any]) -> NegativeRecord:
     """The record `create_negative_record` would store, unsaved (for the confirmation page).
 
     The penalty kind's bar rule is copied into it. Raises IntegrityRecordError(field=…).
@@ -478,7 +520,9 @@ def preview_negative_record(*, person, fields: dict) -> NegativeRecord:
     )
 
 
-def create_negative_record(*, actor, person, fields: dict, request=None) -> NegativeRecord:
+def create_negative_record(
+    *, actor: User, person: User, fields: dict[str, Any], request: HttpRequest | None = None
+) -> NegativeRecord:
     """Enter a negative record (失信记录) for a person in the actor's scope, audited in the same transaction.
 
     `fields` as for `clean_negative_fields`. The penalty kind's bar rule is copied into the record.
@@ -492,7 +536,7 @@ def create_negative_record(*, actor, person, fields: dict, request=None) -> Nega
         record.unit = unit
         record.entered_by = actor
         record.entered_by_name = actor.display_name[:100]
-        record.entered_by_unit = (actor.unit.name if actor.unit_id else "")[:60]
+        record.entered_by_unit = (actor.unit.name if actor.unit is not None else "")[:60]
         record.save(force_insert=True)
         record_event(
             action="integrity.negative_create",
@@ -509,7 +553,9 @@ def create_negative_record(*, actor, person, fields: dict, request=None) -> Nega
     return record
 
 
-def revoke_negative_record(*, actor, record: NegativeRecord, reason, request=None) -> NegativeRecord:
+def revoke_negative_record(
+    *, actor: User, record: NegativeRecord, reason: str, request: HttpRequest | None = None
+) -> NegativeRecord:
     """Revoke (撤销) a negative record with a reason: it stays, marked revoked, and is audited."""
     if not may_manage_negative_records(actor):
         raise IntegrityRecordError(MAY_NOT_MANAGE)
@@ -538,7 +584,7 @@ def revoke_negative_record(*, actor, record: NegativeRecord, reason, request=Non
     return locked
 
 
-def record_staff_search(*, request, id_number: str, found: int) -> None:
+def record_staff_search(*, request: HttpRequest, id_number: str, found: int) -> None:
     """Audit a staff search for a person by ID number (masked in the log)."""
     with transaction.atomic():
         record_event(
@@ -548,7 +594,7 @@ def record_staff_search(*, request, id_number: str, found: int) -> None:
         )
 
 
-def record_staff_view(*, request, person) -> None:
+def record_staff_view(*, request: HttpRequest, person: User) -> None:
     """Audit a staff member opening a person's integrity records (a staff view of personal data)."""
     with transaction.atomic():
         record_event(action="integrity.view_person", request=request, obj=person, detail=_staff_detail(person))

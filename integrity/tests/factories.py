@@ -33,7 +33,7 @@ REPRIMAND = "通报批评"
 
 def collected_person(unit_code: str = "420102", **identity):
     """An accountant whose 信息采集 has been approved, managed by `unit_code`."""
-    person = AccountantFactory(**identity)
+    person = AccountantFactory.create(**identity)
     collection(person, state="approved", unit=review_unit(unit_code))
     person.refresh_from_db()
     return person

@@ -4,12 +4,17 @@ Everything is the signed-in accountant's own: records are looked up with `reques
 person's record answers 404. Only collected (approved) people may use it; others are told why.
 """
 
+from typing import Any
+
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from documents.models import Document
 from dossier.selectors import is_collected
+from identity.http import SignedInRequest
 from identity.permissions import accountant_required
 from reviews.constants import EDITABLE_STATUSES
 from reviews.services import ReviewError
@@ -17,16 +22,17 @@ from reviews.services import ReviewError
 from .. import services
 from ..constants import HONOUR_PROOF_SLOTS
 from ..forms import HonourForm
+from ..models import HonourPayload
 from ..selectors import honours_by_status, own_honour, proof_label, records_for_person
 
 
-def _not_collected(request):
+def _not_collected(request: SignedInRequest) -> HttpResponse:
     return render(request, "integrity/not_collected.html")
 
 
 @accountant_required
 @require_http_methods(["GET"])
-def index(request):
+def index(request: SignedInRequest) -> HttpResponse:
     """管理页 (§8.3): the person's records by status, with proofs; their integrity record on top."""
     if not is_collected(request.user):
         return _not_collected(request)
@@ -34,14 +40,22 @@ def index(request):
     return render(request, "integrity/index.html", context)
 
 
-def _proof_boxes(documents: dict, errors: dict) -> list[dict]:
+def _proof_boxes(documents: dict[str, Document], errors: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"slot": slot, "label": proof_label(slot), "document": documents.get(slot), "error": errors.get(slot, "")}
         for slot in HONOUR_PROOF_SLOTS
     ]
 
 
-def _render_form(request, form, *, documents, errors, payload=None, proofs_error=""):
+def _render_form(
+    request: SignedInRequest,
+    form: HonourForm,
+    *,
+    documents: dict[str, Document],
+    errors: dict[str, Any],
+    payload: HonourPayload | None = None,
+    proofs_error: str = "",
+) -> HttpResponse:
     context = {
         "form": form,
         "boxes": _proof_boxes(documents, errors),
@@ -52,7 +66,7 @@ def _render_form(request, form, *, documents, errors, payload=None, proofs_error
     return render(request, "integrity/honour_form.html", context)
 
 
-def _posted(request):
+def _posted(request: SignedInRequest) -> tuple[HonourForm, dict[str, Document], dict[str, Any], bool, str]:
     """The bound form and the proof boxes' files (new files are stored first, so none is lost)."""
     form = HonourForm(request.POST)
     documents, errors = services.take_proof_uploads(owner=request.user, data=request.POST, files=request.FILES)
@@ -61,7 +75,7 @@ def _posted(request):
     return form, documents, errors, valid and not errors and not proofs_error, proofs_error
 
 
-def _error_into_form(form, exc) -> str:
+def _error_into_form(form: HonourForm, exc: services.IntegrityRecordError) -> str:
     """Put a service refusal next to its field; returns the message for the proofs or the whole form."""
     if exc.field in form.fields:
         form.add_rule_error(exc)
@@ -71,7 +85,7 @@ def _error_into_form(form, exc) -> str:
 
 @accountant_required
 @require_http_methods(["GET", "POST"])
-def new(request):
+def new(request: SignedInRequest) -> HttpResponse:
     """录入页 (§8.2): fill in the honour and its proofs; 保存 submits it for review."""
     if not is_collected(request.user):
         return _not_collected(request)
@@ -102,7 +116,7 @@ def new(request):
 
 @accountant_required
 @require_http_methods(["GET", "POST"])
-def edit(request, pk):
+def edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """Correct a returned record and submit it again; the return reason is shown above the form."""
     payload = own_honour(request.user, pk)
     if payload.application.status not in EDITABLE_STATUSES:
@@ -137,7 +151,7 @@ def edit(request, pk):
 
 @accountant_required
 @require_POST
-def delete(request, pk):
+def delete(request: SignedInRequest, pk: int) -> HttpResponse:
     """删除: withdraw a pending or returned record (an approved one cannot be deleted)."""
     payload = own_honour(request.user, pk)
     try:

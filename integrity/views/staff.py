@@ -6,12 +6,16 @@ staff who may not enter negative records (not a reviewer or unit administrator) 
 pages. Opening a person's records and every search are audited.
 """
 
+from typing import Any
+
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from identity.http import SignedInRequest
+from identity.models import User
 from identity.permissions import staff_required
 
 from .. import services
@@ -21,7 +25,7 @@ from ..selectors import approved_honours, find_people, negative_record_in_scope,
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def search(request):
+def search(request: SignedInRequest) -> HttpResponse:
     """Find a person by exact ID number within the staff member's scope (posted, never in the URL)."""
     form = PersonSearchForm(request.POST or None)
     people = None
@@ -32,7 +36,13 @@ def search(request):
     return render(request, "integrity/staff/search.html", {"form": form, "people": people})
 
 
-def _person_context(request, person, *, bound_revoke_form=None, bound_record_id=None) -> dict:
+def _person_context(
+    request: SignedInRequest,
+    person: User,
+    *,
+    bound_revoke_form: RevokeForm | None = None,
+    bound_record_id: int | None = None,
+) -> dict[str, Any]:
     negatives = negative_records_of(person)
     for record in negatives:
         if record.pk == bound_record_id:
@@ -50,21 +60,21 @@ def _person_context(request, person, *, bound_revoke_form=None, bound_record_id=
 
 @staff_required
 @require_http_methods(["GET"])
-def person(request, pk):
+def person(request: SignedInRequest, pk: int) -> HttpResponse:
     """A person's integrity records: approved honours and every negative record (revoked ones marked)."""
     person = person_in_scope(request.user, pk)
     services.record_staff_view(request=request, person=person)
     return render(request, "integrity/staff/person.html", _person_context(request, person))
 
 
-def _require_manager(request):
+def _require_manager(request: SignedInRequest) -> None:
     if not services.may_manage_negative_records(request.user):
         raise Http404
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def negative_new(request, pk):
+def negative_new(request: SignedInRequest, pk: int) -> HttpResponse:
     """Enter a negative record: fill in, check the summary, confirm (录入 needs a confirmation)."""
     _require_manager(request)
     person = person_in_scope(request.user, pk)
@@ -92,7 +102,7 @@ def negative_new(request, pk):
 
 @staff_required
 @require_POST
-def negative_revoke(request, pk):
+def negative_revoke(request: SignedInRequest, pk: int) -> HttpResponse:
     """Revoke a negative record with a reason; it stays on the person's page, marked revoked."""
     _require_manager(request)
     record = negative_record_in_scope(request.user, pk)
