@@ -48,7 +48,7 @@ ID_TYPE_NAMES = {
     "外国人永久居留身份证": IdType.FOREIGN_PR,
     "护照": IdType.PASSPORT,
 }
-ID_TYPE_CHINESE = {
+ID_TYPE_CHINESE: dict[str, str] = {
     IdType.RESIDENT_ID: "居民身份证",
     IdType.RESIDENCE_PERMIT: "港澳台居民居住证",
     IdType.HK_MACAO_PERMIT: "港澳居民来往内地通行证",

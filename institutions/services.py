@@ -7,13 +7,17 @@ and `commit_upload` take plain values and return model rows or plain results.
 """
 
 import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from audit.services import record_event
 from continuing_education.constants import Subject
@@ -42,12 +46,23 @@ NOT_READY = _("The file is still being checked.")
 
 
 class InstitutionError(Exception):
-    def __init__(self, message, *, field: str | None = None, code: str = "", results: list | None = None):
+    """`errors` ({field: message}, or None) holds every refused field when a check found several."""
+
+    def __init__(
+        self,
+        message: StrOrPromise,
+        *,
+        field: str | None = None,
+        code: str = "",
+        results: list[dict[str, Any]] | None = None,
+        errors: Mapping[str, StrOrPromise] | None = None,
+    ) -> None:
         super().__init__(str(message))
         self.message = message
         self.field = field
         self.code = code
         self.results = results or []
+        self.errors = errors
 
 
 # --------------------------------------------------------------------------- who may administer
@@ -56,7 +71,7 @@ class InstitutionError(Exception):
 ADMIN_LEVELS = (ReviewUnit.Level.PROVINCE, ReviewUnit.Level.CITY)
 
 
-def can_administer(user) -> bool:
+def can_administer(user: User) -> bool:
     """City or provincial unit administrators, and system administrators, manage institutions."""
     if not (user.is_authenticated and user.is_staff_member and user.is_active):
         return False
@@ -65,12 +80,13 @@ def can_administer(user) -> bool:
     return user.role == StaffRole.UNIT_ADMIN and user.unit is not None and user.unit.level in ADMIN_LEVELS
 
 
-def administers_region(user, region: ReviewUnit) -> bool:
+def administers_region(user: User, region: ReviewUnit) -> bool:
     """Whether `user` may manage an institution of `region` (their unit or one below it)."""
     if not can_administer(user):
         return False
     if user.role == StaffRole.SYSTEM_ADMIN:
         return True
+    assert user.unit is not None  # can_administer: a unit administrator has a unit
     return region.path.startswith(user.unit.path)
 
 
@@ -78,10 +94,17 @@ def administers_region(user, region: ReviewUnit) -> bool:
 
 
 def create_institution(
-    *, actor, name: str, uscc: str, region: ReviewUnit, contact_name: str, contact_phone: str, request=None
+    *,
+    actor: User,
+    name: str,
+    uscc: str,
+    region: ReviewUnit,
+    contact_name: str,
+    contact_phone: str,
+    request: HttpRequest | None = None,
 ) -> Institution:
     """Create an institution of `region` (the actor's unit or below; system administrators: any)."""
-    errors = {}
+    errors: dict[str, StrOrPromise] = {}
     name, contact_name = (name or "").strip(), (contact_name or "").strip()
     if not name:
         errors["name"] = _("Please enter the institution's name.")
@@ -101,9 +124,7 @@ def create_institution(
         errors["uscc"] = USCC_TAKEN
     if errors:
         field, message = next(iter(errors.items()))
-        exc = InstitutionError(message, field=field, code="invalid")
-        exc.errors = errors
-        raise exc
+        raise InstitutionError(message, field=field, code="invalid", errors=errors)
     try:
         with transaction.atomic():
             institution = Institution.objects.create(
@@ -122,13 +143,13 @@ def create_institution(
                 detail={"name": name, "uscc": uscc, "region": region.code},
             )
     except IntegrityError:
-        exc = InstitutionError(USCC_TAKEN, field="uscc", code="uscc_taken")
-        exc.errors = {"uscc": USCC_TAKEN}
-        raise exc from None
+        raise InstitutionError(USCC_TAKEN, field="uscc", code="uscc_taken", errors={"uscc": USCC_TAKEN}) from None
     return institution
 
 
-def set_institution_status(*, actor, institution: Institution, status: str, request=None) -> Institution:
+def set_institution_status(
+    *, actor: User, institution: Institution, status: str, request: HttpRequest | None = None
+) -> Institution:
     """Suspend or reactivate an institution (its staff then cannot register anything)."""
     if status not in InstitutionStatus.values or not administers_region(actor, institution.region):
         raise InstitutionError(NOT_ALLOWED, code="not_allowed")
@@ -149,7 +170,7 @@ def set_institution_status(*, actor, institution: Institution, status: str, requ
 
 
 def create_institution_staff(
-    *, actor, institution: Institution, username: str, full_name: str, request=None
+    *, actor: User, institution: Institution, username: str, full_name: str, request: HttpRequest | None = None
 ) -> tuple[User, str]:
     """An institution staff account: a one-time password (returned, shown once) and an authenticator
     enrolled at the first sign-in (identity's first sign-in pages), then username + password + TOTP."""
@@ -187,7 +208,7 @@ def create_institution_staff(
     return user, password
 
 
-def institution_of(user) -> Institution | None:
+def institution_of(user: User) -> Institution | None:
     """The institution of an institution staff account (None for anyone else)."""
     if not getattr(user, "is_authenticated", False) or user.role != StaffRole.INSTITUTION:
         return None
@@ -215,7 +236,7 @@ class CourseInput:
 
 def course_problems(data: CourseInput) -> dict[str, str]:
     """Every problem of a course, by field (empty when it can be registered)."""
-    problems = {}
+    problems: dict[str, str] = {}
     if not (data.name or "").strip():
         problems["name"] = str(_("Please enter the course name."))
     if data.subject not in Subject.values:
@@ -234,15 +255,15 @@ def course_problems(data: CourseInput) -> dict[str, str]:
     return problems
 
 
-def create_course(*, institution: Institution, actor, data: CourseInput, request=None) -> Course:
+def create_course(
+    *, institution: Institution, actor: User, data: CourseInput, request: HttpRequest | None = None
+) -> Course:
     """Register a course; its credits follow the course credit rule in force (e.g. 1 学时 = 3 credits)."""
     _require_active(institution)
     problems = course_problems(data)
     if problems:
         field, message = next(iter(problems.items()))
-        exc = InstitutionError(message, field=field, code="invalid")
-        exc.errors = problems
-        raise exc
+        raise InstitutionError(message, field=field, code="invalid", errors=problems)
     credits, rule = course_credits(year=data.end_date.year, mode=data.mode, hours=data.hours)
     with transaction.atomic():
         course = Course.objects.create(
@@ -275,14 +296,21 @@ def create_course(*, institution: Institution, actor, data: CourseInput, request
 class RegistrationResult:
     registered: int = 0
     already: int = 0
-    results: list = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _professional(course: Course, credits: int) -> int:
     return credits if course.subject == Subject.PROFESSIONAL else 0
 
 
-def register_attendees(*, course: Course, rows, actor, batch: UploadBatch | None = None, request=None):
+def register_attendees(
+    *,
+    course: Course,
+    rows: Iterable[dict[str, Any]],
+    actor: User,
+    batch: UploadBatch | None = None,
+    request: HttpRequest | None = None,
+) -> RegistrationResult:
     """Register attendees of `course` from rows ({"id_type", "id_number", "name", "date"}), all or nothing.
 
     The rows are checked again (`validate_rows`) under a lock on the course: any row with an error
@@ -348,7 +376,16 @@ def register_attendees(*, course: Course, rows, actor, batch: UploadBatch | None
     return RegistrationResult(registered=len(attendances), already=len(results) - len(new), results=results)
 
 
-def register_one(*, course: Course, actor, id_type: str, id_number: str, name: str, date, request=None):
+def register_one(
+    *,
+    course: Course,
+    actor: User,
+    id_type: str,
+    id_number: str,
+    name: str,
+    date: datetime.date | str | None,
+    request: HttpRequest | None = None,
+) -> RegistrationResult:
     """Register one attendee (the course page's form): the same checks and rules as a file's rows."""
     from .constants import ID_TYPE_CHINESE
 
@@ -368,7 +405,9 @@ def register_one(*, course: Course, actor, id_type: str, id_number: str, name: s
 # --------------------------------------------------------------------------- uploads
 
 
-def start_upload(*, course: Course, actor, file_name: str, content: bytes, request=None) -> UploadBatch:
+def start_upload(
+    *, course: Course, actor: User, file_name: str, content: bytes, request: HttpRequest | None = None
+) -> UploadBatch:
     """Store an uploaded attendee list and queue its check (`tasks.validate_upload`)."""
     from .constants import MAX_UPLOAD_BYTES
     from .tasks import validate_upload
@@ -404,7 +443,7 @@ def check_upload(batch_id: int) -> UploadBatch:
         return batch
     UploadBatch.objects.filter(pk=batch.pk).update(total_rows=len(rows), processed_rows=0)
 
-    def progress(done, total):
+    def progress(done: int, total: int) -> None:
         UploadBatch.objects.filter(pk=batch.pk).update(processed_rows=done)
 
     results = validate_rows(batch.course, rows, on_progress=progress)
@@ -416,7 +455,7 @@ def check_upload(batch_id: int) -> UploadBatch:
     return batch
 
 
-def commit_upload(*, batch: UploadBatch, actor, request=None) -> UploadBatch:
+def commit_upload(*, batch: UploadBatch, actor: User, request: HttpRequest | None = None) -> UploadBatch:
     """Register every row of a checked upload without errors, all or nothing; committing twice is a no-op."""
     with transaction.atomic():
         locked = UploadBatch.objects.select_for_update().select_related("course__institution").get(pk=batch.pk)
@@ -447,7 +486,9 @@ def commit_upload(*, batch: UploadBatch, actor, request=None) -> UploadBatch:
 # --------------------------------------------------------------------------- corrections
 
 
-def correct_attendance(*, attendance: Attendance, actor, credits: int, reason: str, request=None) -> Attendance:
+def correct_attendance(
+    *, attendance: Attendance, actor: User, credits: int, reason: str, request: HttpRequest | None = None
+) -> Attendance:
     """Correct an attendee's credits (e.g. partial attendance); the person sees the change and the reason."""
     reason = (reason or "").strip()
     if not reason:
@@ -496,7 +537,9 @@ def correct_attendance(*, attendance: Attendance, actor, credits: int, reason: s
     return locked
 
 
-def revoke_attendance(*, attendance: Attendance, actor, reason: str, request=None) -> Attendance:
+def revoke_attendance(
+    *, attendance: Attendance, actor: User, reason: str, request: HttpRequest | None = None
+) -> Attendance:
     """Revoke an attendee's credits (registered by mistake): they stop counting; the history stays."""
     reason = (reason or "").strip()
     if not reason:

@@ -10,12 +10,14 @@ import datetime
 import io
 import zipfile
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core.masking import mask_id_number
 from identity.constants import UserKind
@@ -37,6 +39,7 @@ def template_workbook(course: Course | None = None) -> bytes:
     """The XLSX template: the header row, one example row, and a sheet explaining the columns."""
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "参训人员"
     sheet.append(list(COLUMNS))
     for cell in sheet[1]:
@@ -64,7 +67,7 @@ def template_workbook(course: Course | None = None) -> bytes:
 # --------------------------------------------------------------------------- reading a file
 
 
-def _cell_text(value) -> str:
+def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -76,7 +79,7 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def read_rows(content: bytes) -> list[dict]:
+def read_rows(content: bytes) -> list[dict[str, Any]]:
     """The data rows of an uploaded XLSX: [{"row": 2, "id_type": ..., "id_number": ..., "name": ..., "date": ...}].
 
     Blank rows are skipped. Raises UploadError for a file that is not the template.
@@ -94,7 +97,7 @@ def read_rows(content: bytes) -> list[dict]:
             raise UploadError(
                 _("The first row must be the template's header: %(columns)s.") % {"columns": "、".join(COLUMNS)}
             )
-        found = []
+        found: list[dict[str, Any]] = []
         for number, values in enumerate(rows, start=2):
             texts = [_cell_text(v) for v in (values or ())[: len(COLUMNS)]]
             texts += [""] * (len(COLUMNS) - len(texts))
@@ -128,7 +131,7 @@ def _parse_date(text: str) -> datetime.date | None:
         return None
 
 
-def _check_cells(row: dict, course: Course) -> dict:
+def _check_cells(row: dict[str, Any], course: Course) -> dict[str, Any]:
     """One row's own checks (no database): returns the row normalised with its `errors`."""
     errors = []
     labels = dict(zip(("id_type", "id_number", "name", "date"), COLUMNS, strict=True))
@@ -182,12 +185,12 @@ def _check_cells(row: dict, course: Course) -> dict:
 
 def validate_rows(
     course: Course,
-    rows: Iterable[dict],
+    rows: Iterable[dict[str, Any]],
     *,
     batch_size: int = VALIDATION_BATCH,
     existing_is_error: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Check every row for registering it to `course`; returns the rows normalised, each with `errors`.
 
     Checks: every cell filled; a known 证件类型; the number valid for its type (check digit); the name
@@ -198,7 +201,7 @@ def validate_rows(
     """
     rows = list(rows)
     total = len(rows)
-    checked: list[dict] = []
+    checked: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], int] = {}
     for start in range(0, total, batch_size):
         batch = [_check_cells(row, course) for row in rows[start : start + batch_size]]
@@ -244,10 +247,11 @@ def validate_rows(
 # --------------------------------------------------------------------------- the error report
 
 
-def error_report(results: list[dict]) -> bytes:
+def error_report(results: list[dict[str, Any]]) -> bytes:
     """An XLSX of the rows with errors: the row number in the upload, its values, every reason."""
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "错误报告"
     sheet.append(["行号", *COLUMNS, "错误原因"])
     for cell in sheet[1]:

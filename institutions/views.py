@@ -2,18 +2,24 @@
 pages (courses, attendees, uploads). Thin views over `services` and `selectors`; every look-up is
 scoped to the institution (or the administrator's region), so anything else answers 404."""
 
+from typing import Any
+
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from identity.http import SignedInRequest
+from identity.models import User
 from regions.models import ReviewUnit
 
 from . import selectors, services
 from .constants import BatchStatus, InstitutionStatus
 from .forms import AttendeeForm, CorrectForm, CourseForm, InstitutionForm, RevokeForm, StaffAccountForm, UploadForm
-from .models import InstitutionMembership
+from .http import InstitutionRequest
+from .models import Course, InstitutionMembership, UploadBatch
 from .permissions import institution_admin_required, institution_required
 from .upload import error_report, template_workbook
 
@@ -26,7 +32,7 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def _form_errors(form, exc):
+def _form_errors(form: InstitutionForm | StaffAccountForm | CourseForm, exc: services.InstitutionError) -> None:
     for field, message in (getattr(exc, "errors", None) or {exc.field or "__all__": exc.message}).items():
         form.add_error(field if field in form.fields else None, str(message))
     form._style()
@@ -35,23 +41,24 @@ def _form_errors(form, exc):
 # --------------------------------------------------------------------------- administrators
 
 
-def _admin_units(user):
+def _admin_units(user: User) -> QuerySet[ReviewUnit]:
     units = ReviewUnit.objects.filter(is_active=True).order_by("path")
     if user.role != "system_admin":
+        assert user.unit is not None  # a unit administrator has a unit (services.can_administer)
         units = units.filter(path__startswith=user.unit.path)
     return units
 
 
 @institution_admin_required
 @require_GET
-def admin_list(request):
+def admin_list(request: SignedInRequest) -> HttpResponse:
     institutions = selectors.institutions_for_admin(request.user)
     return render(request, "institutions/admin_list.html", {"institutions": institutions})
 
 
 @institution_admin_required
 @require_http_methods(["GET", "POST"])
-def admin_new(request):
+def admin_new(request: SignedInRequest) -> HttpResponse:
     form = InstitutionForm(request.POST or None, units=_admin_units(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -67,7 +74,7 @@ def admin_new(request):
 
 @institution_admin_required
 @require_http_methods(["GET", "POST"])
-def admin_detail(request, pk):
+def admin_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     institution = selectors.institution_for_admin(request.user, pk)
     form = StaffAccountForm(request.POST or None)
     new_account = None
@@ -88,7 +95,7 @@ def admin_detail(request, pk):
 
 @institution_admin_required
 @require_POST
-def admin_status(request, pk):
+def admin_status(request: SignedInRequest, pk: int) -> HttpResponse:
     institution = selectors.institution_for_admin(request.user, pk)
     status = request.POST.get("status", "")
     if status in InstitutionStatus.values:
@@ -102,14 +109,14 @@ def admin_status(request, pk):
 
 @institution_required
 @require_GET
-def home(request):
+def home(request: InstitutionRequest) -> HttpResponse:
     courses = selectors.courses_of(request.institution)
     return render(request, "institutions/home.html", {"institution": request.institution, "courses": courses})
 
 
 @institution_required
 @require_http_methods(["GET", "POST"])
-def course_new(request):
+def course_new(request: InstitutionRequest) -> HttpResponse:
     form = CourseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,7 +136,14 @@ def course_new(request):
     return render(request, "institutions/course_new.html", {"form": form, "institution": request.institution})
 
 
-def _course_page(request, course, *, attendee_form=None, upload_form=None, status=200):
+def _course_page(
+    request: InstitutionRequest,
+    course: Course,
+    *,
+    attendee_form: AttendeeForm | None = None,
+    upload_form: UploadForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     context = {
         "institution": request.institution,
         "course": course,
@@ -143,13 +157,13 @@ def _course_page(request, course, *, attendee_form=None, upload_form=None, statu
 
 @institution_required
 @require_GET
-def course(request, pk):
+def course(request: InstitutionRequest, pk: int) -> HttpResponse:
     return _course_page(request, selectors.course_of(request.institution, pk))
 
 
 @institution_required
 @require_POST
-def attendee_add(request, pk):
+def attendee_add(request: InstitutionRequest, pk: int) -> HttpResponse:
     course = selectors.course_of(request.institution, pk)
     form = AttendeeForm(request.POST)
     if form.is_valid():
@@ -169,14 +183,14 @@ def attendee_add(request, pk):
 
 @institution_required
 @require_GET
-def template(request, pk):
+def template(request: InstitutionRequest, pk: int) -> HttpResponse:
     course = selectors.course_of(request.institution, pk)
     return _xlsx(template_workbook(course), "attendees-template.xlsx")
 
 
 @institution_required
 @require_POST
-def upload(request, pk):
+def upload(request: InstitutionRequest, pk: int) -> HttpResponse:
     course = selectors.course_of(request.institution, pk)
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
@@ -192,7 +206,7 @@ def upload(request, pk):
     return _course_page(request, course, upload_form=form)
 
 
-def _upload_context(request, batch):
+def _upload_context(request: InstitutionRequest, batch: UploadBatch) -> dict[str, Any]:
     results = batch.results or []
     return {
         "institution": request.institution,
@@ -207,14 +221,14 @@ def _upload_context(request, batch):
 
 @institution_required
 @require_GET
-def upload_detail(request, pk):
+def upload_detail(request: InstitutionRequest, pk: int) -> HttpResponse:
     batch = selectors.upload_of(request.institution, pk)
     return render(request, "institutions/upload.html", _upload_context(request, batch))
 
 
 @institution_required
 @require_GET
-def upload_progress(request, pk):
+def upload_progress(request: InstitutionRequest, pk: int) -> HttpResponse:
     """htmx polling: the progress bar while checking; once checked, the whole page reloads itself."""
     batch = selectors.upload_of(request.institution, pk)
     response = render(request, "institutions/_progress.html", {"batch": batch})
@@ -225,14 +239,14 @@ def upload_progress(request, pk):
 
 @institution_required
 @require_GET
-def upload_errors(request, pk):
+def upload_errors(request: InstitutionRequest, pk: int) -> HttpResponse:
     batch = selectors.upload_of(request.institution, pk)
     return _xlsx(error_report(batch.results or []), f"errors-{batch.pk}.xlsx")
 
 
 @institution_required
 @require_POST
-def upload_commit(request, pk):
+def upload_commit(request: InstitutionRequest, pk: int) -> HttpResponse:
     batch = selectors.upload_of(request.institution, pk)
     try:
         batch = services.commit_upload(batch=batch, actor=request.user, request=request)
@@ -245,7 +259,7 @@ def upload_commit(request, pk):
 
 @institution_required
 @require_http_methods(["GET", "POST"])
-def attendee(request, pk):
+def attendee(request: InstitutionRequest, pk: int) -> HttpResponse:
     attendance = selectors.attendance_of(request.institution, pk)
     correct_form = CorrectForm(initial={"credits": attendance.credits})
     revoke_form = RevokeForm()
@@ -269,7 +283,7 @@ def attendee(request, pk):
             else:
                 return redirect("institutions:attendee", pk=attendance.pk)
         form._style()
-        if action == "correct":
+        if isinstance(form, CorrectForm):  # action == "correct"
             correct_form = form
         else:
             revoke_form = form

@@ -5,6 +5,7 @@ import zoneinfo
 import pytest
 import time_machine
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from identity.constants import StaffRole
 from identity.tests.factories import STAFF_PASSWORD, StaffFactory, resident_id, review_unit
@@ -106,6 +107,7 @@ def row(n, **overrides):
 def xlsx(rows, header=("证件类型", "证件号码", "姓名", "参训日期")) -> bytes:
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)
     sheet.append(list(header))
     for r in rows:
         sheet.append([r.get("id_type"), r.get("id_number"), r.get("name"), r.get("date")])

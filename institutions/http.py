@@ -1,0 +1,11 @@
+"""Request type of the institutions' own pages (see `core.http`)."""
+
+from identity.http import SignedInRequest
+
+from .models import Institution
+
+
+class InstitutionRequest(SignedInRequest):
+    """A request through `permissions.institution_required`: `request.institution` is the staff member's."""
+
+    institution: Institution
