@@ -9,6 +9,7 @@ from io import BytesIO
 
 import qrcode
 from django.utils import timezone, translation
+from qrcode.image.pil import PilImage
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -44,7 +45,7 @@ def qr_png(url: str) -> bytes:
     code.add_data(url)
     code.make(fit=True)
     out = BytesIO()
-    code.make_image().save(out, format="PNG")
+    code.make_image(image_factory=PilImage).save(out, format="PNG")
     return out.getvalue()
 
 

@@ -1,9 +1,12 @@
 """Reads of certificates: the signed token of the verification URL, and what a certificate is worth now."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core import signing
 from django.urls import reverse
+
+from identity.models import User
 
 from .constants import SIGNING_SALT, Kind, Status, Validity
 from .models import Certificate
@@ -70,11 +73,12 @@ def validity_of(certificate: Certificate) -> Verification:
         return Verification(certificate, Validity.VALID, current_version=version)
     from continuing_education.selectors import year_summary
 
+    assert certificate.year is not None  # a continuing-education certificate has its year (constraint cert_kind_fields)
     summary = year_summary(certificate.person, certificate.year)
     validity = Validity.VALID if summary.meets else Validity.INVALID
     return Verification(certificate, validity, current_credits=summary.approved_credits)
 
 
-def record_section_context(person) -> dict:
+def record_section_context(person: User) -> dict[str, Any]:
     """What the 信息查询 page's certificate section needs (the page shows it only with a record)."""
     return {}

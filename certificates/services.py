@@ -6,18 +6,24 @@ of the same year, the same record version), so downloading twice gives one certi
 """
 
 import logging
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from identity.models import User
 
 from . import pdf
 from .constants import Kind, Status
 from .models import Certificate
 from .selectors import verify_path
+
+if TYPE_CHECKING:
+    from dossier.models import Dossier
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +37,9 @@ class CertificateRefused(Exception):
         self.code = code
 
 
-def _refuse(*, person, kind: str, code: str, message: str, request, year=None):
+def _refuse(
+    *, person: User, kind: str, code: str, message: str, request: HttpRequest | None, year: int | None = None
+) -> NoReturn:
     record_event(
         action="certificates.refused",
         request=request,
@@ -43,10 +51,10 @@ def _refuse(*, person, kind: str, code: str, message: str, request, year=None):
     raise CertificateRefused(message, code)
 
 
-def _absolute(path: str, request) -> str:
+def _absolute(path: str, request: HttpRequest | None) -> str:
     from django.conf import settings
 
-    base = getattr(settings, "CERTIFICATES_BASE_URL", "")
+    base: str = getattr(settings, "CERTIFICATES_BASE_URL", "")
     if base:
         return base.rstrip("/") + path
     if request is not None:
@@ -54,7 +62,7 @@ def _absolute(path: str, request) -> str:
     return path
 
 
-def _issued(*, person, kind: str, request, **fields) -> tuple[Certificate, bool]:
+def _issued(*, person: User, kind: str, request: HttpRequest | None, **fields: Any) -> tuple[Certificate, bool]:
     """The issued certificate certifying exactly `fields`, or a new one; audited either way."""
     with transaction.atomic():
         certificate = (
@@ -63,7 +71,7 @@ def _issued(*, person, kind: str, request, **fields) -> tuple[Certificate, bool]
             .first()
         )
         created = certificate is None
-        if created:
+        if certificate is None:
             certificate = Certificate.objects.create(person=person, kind=kind, issued_at=timezone.now(), **fields)
         record_event(
             action="certificates.issue",
@@ -75,7 +83,7 @@ def _issued(*, person, kind: str, request, **fields) -> tuple[Certificate, bool]
     return certificate, created
 
 
-def issue_ce_certificate(*, person, year: int, request=None) -> tuple[Certificate, bytes]:
+def issue_ce_certificate(*, person: User, year: int, request: HttpRequest | None = None) -> tuple[Certificate, bytes]:
     """The 继续教育学分证明 of `year`, only when the year's summary meets the requirement.
 
     The summary is the one 继续教育 shows (`year_summary`: approved entries and the credits of every
@@ -133,19 +141,21 @@ def issue_ce_certificate(*, person, year: int, request=None) -> tuple[Certificat
     return certificate, content
 
 
-def _photo_bytes(dossier) -> bytes | None:
+def _photo_bytes(dossier: "Dossier") -> bytes | None:
     if not dossier.photo_id:
         return None
     from documents.storage import read_bytes
 
+    photo = dossier.photo
+    assert photo is not None and photo.file.name is not None  # photo_id is set; a stored document has its file
     try:
-        return read_bytes(dossier.photo.file.storage, dossier.photo.file.name)
+        return read_bytes(photo.file.storage, photo.file.name)
     except FileNotFoundError:
         logger.error("photo file missing for dossier %s", dossier.pk)
         return None
 
 
-def issue_registration_form(*, person, request=None) -> tuple[Certificate, bytes]:
+def issue_registration_form(*, person: User, request: HttpRequest | None = None) -> tuple[Certificate, bytes]:
     """The approved 会计人员信息登记表 (current version, with the photo). Raises CertificateRefused
     when the person has no approved record."""
     from dossier.selectors import approved_record

@@ -1,14 +1,17 @@
 """Certificate downloads (the accountant's own, from 继续教育 and 信息查询) and the public verification page."""
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from audit.services import record_event
+from core.http import ProjectHttpRequest
 from core.masking import mask_id_number, mask_name
 from core.request_info import client_ip
+from identity.http import SignedInRequest
 from identity.permissions import accountant_required
 
 from . import services
@@ -23,13 +26,13 @@ def _pdf(content: bytes, filename: str) -> FileResponse:
     return FileResponse(BytesIO(content), as_attachment=True, filename=filename, content_type="application/pdf")
 
 
-def _refused(request, exc: services.CertificateRefused):
+def _refused(request: SignedInRequest, exc: services.CertificateRefused) -> HttpResponse:
     return render(request, "certificates/refused.html", {"message": exc.message}, status=404)
 
 
 @accountant_required
 @require_GET
-def ce_certificate(request, year: int):
+def ce_certificate(request: SignedInRequest, year: int) -> HttpResponseBase:
     """继续教育学分证明 of `year` as a PDF (only the signed-in person's own; a year not met: 404 with why)."""
     try:
         certificate, content = services.issue_ce_certificate(person=request.user, year=year, request=request)
@@ -40,7 +43,7 @@ def ce_certificate(request, year: int):
 
 @accountant_required
 @require_GET
-def registration_form(request):
+def registration_form(request: SignedInRequest) -> HttpResponseBase:
     """会计人员信息登记表 of the signed-in person's approved record as a PDF."""
     try:
         certificate, content = services.issue_registration_form(person=request.user, request=request)
@@ -49,12 +52,12 @@ def registration_form(request):
     return _pdf(content, f"会计人员信息登记表-{certificate.serial}.pdf")
 
 
-def _invalid_number(request):
+def _invalid_number(request: ProjectHttpRequest) -> HttpResponse:
     return render(request, "certificates/invalid.html", status=404)
 
 
 @require_GET
-def verify(request, signed: str):
+def verify(request: ProjectHttpRequest, signed: str) -> HttpResponse:
     """Public (no sign-in): what a certificate certifies and whether it is still valid.
 
     Rate-limited per IP address first; a token whose signature does not match is refused before any
