@@ -8,13 +8,14 @@ or key by key for a flat snapshot) and proof by proof (documents added and remov
 document id). Kinds without a `snapshot` hook still get the proof comparison.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.utils import translation
 
 from .constants import EventType, Status
-from .models import ReviewEvent
+from .models import Application, ReviewEvent
 from .registry import ApplicationKind
 
 
@@ -45,7 +46,7 @@ class ChangesSinceReturn:
         return not (self.fields or self.proofs_added or self.proofs_removed)
 
 
-def _proofs(kind: ApplicationKind, application) -> list[dict]:
+def _proofs(kind: ApplicationKind, application: Application) -> list[dict[str, str]]:
     return [
         {"label": str(label), "document": str(document.pk)}
         for label, document in kind.proofs(application)
@@ -53,7 +54,7 @@ def _proofs(kind: ApplicationKind, application) -> list[dict]:
     ]
 
 
-def take_snapshot(kind: ApplicationKind, application) -> dict:
+def take_snapshot(kind: ApplicationKind, application: Application) -> dict[str, Any]:
     """What the reviewer sees of the application now, as JSON-ready data (labels in Chinese, the
     language of the records)."""
     with translation.override("zh-hans"):
@@ -63,13 +64,13 @@ def take_snapshot(kind: ApplicationKind, application) -> dict:
         }
 
 
-def _plain(value) -> str:
+def _plain(value: object) -> str:
     if value is None or value == "":
         return "—"
     return str(value)
 
 
-def _field_changes(kind: ApplicationKind, old, new) -> list[FieldChange]:
+def _field_changes(kind: ApplicationKind, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[FieldChange]:
     if old is None or new is None:
         return []
     if kind.describe_changes:
@@ -82,7 +83,7 @@ def _field_changes(kind: ApplicationKind, old, new) -> list[FieldChange]:
     ]
 
 
-def last_return(events) -> ReviewEvent | None:
+def last_return(events: Sequence[ReviewEvent]) -> ReviewEvent | None:
     """The latest return event that kept a snapshot (events oldest first, as the page lists them)."""
     for event in reversed(events):
         if event.event_type == EventType.RETURNED:
@@ -90,7 +91,9 @@ def last_return(events) -> ReviewEvent | None:
     return None
 
 
-def changes_since_return(kind: ApplicationKind | None, application, events) -> ChangesSinceReturn | None:
+def changes_since_return(
+    kind: ApplicationKind | None, application: Application, events: Sequence[ReviewEvent]
+) -> ChangesSinceReturn | None:
     """For a pending application handed in again after a return: what changed since that return.
 
     None when there is nothing to compare (never returned, returned before snapshots were kept, not

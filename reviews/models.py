@@ -1,11 +1,14 @@
 """The review engine's tables: one envelope for every kind of application, its events, the
 per-unit counters the inbox reads, and the standard return reasons administrators edit."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from .constants import OPEN_STATUSES, EventType, Status
 
@@ -78,11 +81,11 @@ class Application(models.Model):
             models.Index(fields=["applicant", "kind", "created_at"], name="reviews_applicant_kind_idx"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.kind_label} #{self.pk} ({self.get_status_display()})"
 
     @property
-    def kind_label(self):
+    def kind_label(self) -> StrOrPromise:
         from .registry import kind_label
 
         return kind_label(self.kind)
@@ -97,11 +100,11 @@ class Application(models.Model):
         return self.status == Status.PENDING and self.due_date is not None and self.due_date < timezone.localdate()
 
 
-class ReviewEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class ReviewEventQuerySet(models.QuerySet["ReviewEvent"]):
+    def update(self, **kwargs: Any) -> int:
         raise PermissionError("review events are immutable")
 
-    def delete(self):
+    def delete(self) -> tuple[int, dict[str, int]]:
         raise PermissionError("review events are immutable")
 
 
@@ -143,15 +146,15 @@ class ReviewEvent(models.Model):
         verbose_name = _("review event")
         verbose_name_plural = _("review events")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.application_id} {self.from_status}→{self.to_status}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("review events are immutable")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("review events are immutable")
 
 
@@ -174,7 +177,7 @@ class StatusCount(models.Model):
             models.UniqueConstraint(fields=["unit", "kind", "status"], name="reviews_status_count_unique"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.unit_id} {self.kind} {self.status}: {self.count}"
 
 
@@ -190,5 +193,5 @@ class StandardReturnReason(models.Model):
         verbose_name = _("standard return reason")
         verbose_name_plural = _("standard return reasons")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.text

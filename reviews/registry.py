@@ -62,15 +62,51 @@ batch back. Without it a bulk approval calls `apply` for each application in a s
 reported as a fault of that one; the others go on.
 """
 
-from collections.abc import Callable
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.utils.functional import Promise
+from django_stubs_ext import StrOrPromise
 
 from notifications.messages import APPLICATION_APPROVED, APPLICATION_RETURNED
+
+if TYPE_CHECKING:
+    from documents.models import Document
+    from identity.models import User
+
+    from .models import Application
+    from .services import ReviewError
+
+
+class ChangeLine(Protocol):
+    """One line of a kind's `describe_changes`: what changed, in words for people."""
+
+    @property
+    def label(self) -> object: ...
+
+    @property
+    def old(self) -> object: ...
+
+    @property
+    def new(self) -> object: ...
+
+
+# The hooks a kind registers (see the module docstring). The payload model is the kind's own: the
+# engine reads it as a plain model, the kind's code knows its type.
+LoadPayload: TypeAlias = "Callable[[Application], models.Model | None]"
+Apply: TypeAlias = "Callable[[Application], object]"
+ApplyMany: TypeAlias = "Callable[[list[Application]], Mapping[int, ReviewError] | None]"
+ReviewerContext: TypeAlias = "Callable[[User, Application], Mapping[str, Any]]"
+ProofDocuments: TypeAlias = "Callable[[Application], Iterable[tuple[str, Document]]]"
+PhotoDocument: TypeAlias = "Callable[[Application], Document | None]"
+BeforeSubmit: TypeAlias = "Callable[[Application], None]"
+Snapshot: TypeAlias = "Callable[[Application], dict[str, Any] | None]"
+DescribeChanges: TypeAlias = "Callable[[dict[str, Any], dict[str, Any]], Iterable[ChangeLine]]"
 
 
 @dataclass(frozen=True)
@@ -88,26 +124,26 @@ class NotifyTexts:
 @dataclass(frozen=True, eq=False)
 class ApplicationKind:
     name: str
-    label: Promise | str
+    label: StrOrPromise
     payload_model: type[models.Model] | None = None
-    load_payload: Callable | None = None
-    apply: Callable | None = None
-    apply_many: Callable | None = None
+    load_payload: LoadPayload | None = None
+    apply: Apply | None = None
+    apply_many: ApplyMany | None = None
     reviewer_template: str | None = None
     # (user, application) -> dict: what reviewer_template shows beyond the payload, read by the view
     # (never by template tags), e.g. the applicant's record versions.
-    reviewer_context: Callable | None = None
-    proof_documents: Callable | None = None
-    photo_document: Callable | None = None
-    before_submit: Callable | None = None
-    snapshot: Callable | None = None
-    describe_changes: Callable | None = None
+    reviewer_context: ReviewerContext | None = None
+    proof_documents: ProofDocuments | None = None
+    photo_document: PhotoDocument | None = None
+    before_submit: BeforeSubmit | None = None
+    snapshot: Snapshot | None = None
+    describe_changes: DescribeChanges | None = None
     sla_working_days: int = 5
     notify_texts: NotifyTexts = field(default_factory=NotifyTexts)
     exclusive: bool = True
     bulk_approve: bool = False
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.label)
 
     @cached_property
@@ -129,28 +165,32 @@ class ApplicationKind:
             )
         return names[0]
 
-    def get_payload(self, application):
+    def get_payload(self, application: Application) -> Any:
         """The application's payload row, or None for a kind without one / not yet saved.
 
         Loaded once per application instance (one query, or what `load_payload` costs) and kept in
         the instance's reverse one-to-one cache: later calls with the same instance cost nothing.
+        Typed `Any`: the row is of the kind's own payload model, which the kind's code knows.
         """
-        if self.payload_field is None:
+        model, name = self.payload_model, self.payload_field
+        if model is None or name is None:
             return None
-        relation = self.payload_model._meta.get_field(self.payload_field).remote_field
+        # payload_field found it as the payload model's one-to-one field to Application.
+        relation = cast("models.OneToOneField[Any, Any]", model._meta.get_field(name)).remote_field
         if relation.is_cached(application):
             return relation.get_cached_value(application)
+        payload: models.Model | None
         if self.load_payload is not None:
             payload = self.load_payload(application)
         else:
-            payload = self.payload_model._default_manager.filter(**{self.payload_field: application}).first()
+            payload = model._default_manager.filter(**{name: application}).first()
         relation.set_cached_value(application, payload)
         return payload
 
-    def proofs(self, application) -> list:
+    def proofs(self, application: Application) -> list[tuple[str, Document]]:
         return list(self.proof_documents(application)) if self.proof_documents else []
 
-    def photo(self, application):
+    def photo(self, application: Application) -> Document | None:
         return self.photo_document(application) if self.photo_document else None
 
 
@@ -192,6 +232,6 @@ def allows_bulk_approve(name: str) -> bool:
     return bool(kind and kind.bulk_approve)
 
 
-def kind_label(name: str):
+def kind_label(name: str) -> StrOrPromise:
     kind = _registry.get(name)
     return kind.label if kind else name
