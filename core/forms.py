@@ -9,6 +9,7 @@ left alone (passwords are never shown back; hidden fields are not typed and chec
 """
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from django import forms
 
@@ -50,10 +51,16 @@ def apply_text_hygiene(fields) -> None:
             field.__class__ = _clean_class(type(field))  # type: ignore[arg-type]
 
 
-class CleanTextMixin:
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm  # for the type checker: the mixin is only ever put before a form class
+else:
+    _FormBase = object
+
+
+class CleanTextMixin(_FormBase):
     """Put first in a form's bases: every free-text field is cleaned by `core.text.clean_text`."""
 
-    def full_clean(self):
+    def full_clean(self) -> None:
         apply_text_hygiene(self.fields)
         super().full_clean()
 

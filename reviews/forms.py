@@ -2,6 +2,8 @@
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +26,7 @@ def normalize_id_number(value: str) -> str:
 class InvalidFieldsMixin(CleanTextMixin):
     """Adds Bootstrap's `is-invalid` to the widgets of fields with errors; text hygiene (`core.forms`)."""
 
-    def full_clean(self):
+    def full_clean(self) -> None:
         super().full_clean()
         for name in self.errors:
             if name in self.fields:
@@ -53,11 +55,15 @@ class InboxFilterForm(InvalidFieldsMixin, forms.Form):
     name = forms.CharField(label=_("Name (exact)"), required=False, max_length=50)
     id_number = forms.CharField(label=_("ID number (exact)"), required=False, max_length=32)
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args: Any, units: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
         """`units`: (id, name) of the units the reviewer may filter on (`scope.reviewer_unit_choices`)."""
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("All kinds")), *((k.name, k.label) for k in all_kinds())]
-        self.fields["unit"].choices = [("", _("All my units")), *units]
+        # Both declared above as choice fields.
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            ("", _("All kinds")),
+            *((k.name, k.label) for k in all_kinds()),
+        ]
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", _("All my units")), *units]
         self.fields["kind"].widget.attrs["class"] = "form-select"
         self.fields["status"].widget.attrs["class"] = "form-select"
         self.fields["unit"].widget.attrs["class"] = "form-select"
@@ -65,14 +71,15 @@ class InboxFilterForm(InvalidFieldsMixin, forms.Form):
             self.fields[name].widget.attrs["class"] = "form-control"
         self.fields["id_number"].widget.attrs["autocomplete"] = "off"
 
-    def clean_name(self):
+    def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
 
-    def clean_id_number(self):
+    def clean_id_number(self) -> str:
         return normalize_id_number(self.cleaned_data["id_number"])
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # forms.BaseForm.clean returns cleaned_data
         start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
         if start and end and start > end:
             self.add_error("submitted_to", _("The end date must not be before the start date."))
@@ -116,14 +123,19 @@ class ReturnForm(InvalidFieldsMixin, DecisionForm):
         help_text=_("The applicant reads this reason on their page and in the SMS."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         reasons = list(StandardReturnReason.objects.filter(is_active=True).values_list("pk", "text"))
         self.reason_texts = dict(reasons)
-        self.fields["standard_reason"].choices = [("", _("— choose a standard reason —")), *reasons]
+        # Declared above as a choice field.
+        cast(forms.ChoiceField, self.fields["standard_reason"]).choices = [
+            ("", _("— choose a standard reason —")),
+            *reasons,
+        ]
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # forms.BaseForm.clean returns cleaned_data
         reason = cleaned.get("standard_reason")
         parts = [self.reason_texts[reason]] if reason else []
         if cleaned.get("detail"):

@@ -9,7 +9,10 @@ loses the old one at once.
 """
 
 import time
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -19,8 +22,16 @@ from regions.selectors import SCOPE_CACHE_SECONDS, SCOPE_GENERATION_KEY, unit_id
 from .constants import DECIDING_ROLES
 from .models import Application
 
+if TYPE_CHECKING:
+    from identity.models import User
+    from regions.models import ReviewUnit
 
-def _is_active_staff(user) -> bool:
+# Whoever asks: a signed-in user (`request.user`, a service's actor), anonymous or nobody.
+Viewer: TypeAlias = AbstractBaseUser | AnonymousUser | None
+
+
+def _is_active_staff(user: Any) -> "TypeGuard[User]":
+    # `Any`: duck-typed on purpose, a wrapped user (e.g. the OTP middleware's) passes as the user.
     return bool(
         user is not None
         and user.is_authenticated
@@ -30,50 +41,59 @@ def _is_active_staff(user) -> bool:
     )
 
 
-def units_for_reviewer(user):
+def _staff_unit(user: Viewer) -> "ReviewUnit | None":
+    """The unit of an active staff member; None for anybody else."""
+    return user.unit if _is_active_staff(user) else None
+
+
+def units_for_reviewer(user: Viewer) -> "QuerySet[ReviewUnit]":
     """The review units a staff member may see (their unit and every unit below it)."""
-    if not _is_active_staff(user):
+    unit = _staff_unit(user)
+    if unit is None:
         from regions.models import ReviewUnit
 
         return ReviewUnit.objects.none()
-    return units_at_or_below(user.unit)
+    return units_at_or_below(unit)
 
 
-def reviewer_unit_ids(user) -> list[int]:
+def reviewer_unit_ids(user: Viewer) -> list[int]:
     """Ids of the units a staff member may see (cached by regions; no query on a warm cache)."""
-    return unit_ids_at_or_below(user.unit) if _is_active_staff(user) else []
+    unit = _staff_unit(user)
+    return unit_ids_at_or_below(unit) if unit is not None else []
 
 
-def reviewer_unit_choices(user) -> list[tuple[int, str]]:
+def reviewer_unit_choices(user: Viewer) -> list[tuple[int, str]]:
     """(id, name) of the units a staff member may see, in path order: the inbox's unit filter.
 
     Cached per scope and per generation of the units (`regions.selectors.SCOPE_GENERATION_KEY`,
     bumped by every committed change of a unit), like the scope's ids: no query on a warm cache.
     """
-    if not _is_active_staff(user):
+    unit = _staff_unit(user)
+    if unit is None:
         return []
     generation = cache.get_or_set(SCOPE_GENERATION_KEY, time.time_ns, None)
-    key = f"reviews:unit-choices:{generation}:{user.unit.path}"
-    choices = cache.get(key)
+    key = f"reviews:unit-choices:{generation}:{unit.path}"
+    choices: list[tuple[int, str]] | None = cache.get(key)
     if choices is None:
-        choices = list(units_at_or_below(user.unit).values_list("id", "name"))
+        choices = list(units_at_or_below(unit).values_list("id", "name"))
         cache.set(key, choices, SCOPE_CACHE_SECONDS)
     return choices
 
 
-def applications_for_reviewer(user) -> QuerySet[Application]:
+def applications_for_reviewer(user: Viewer) -> QuerySet[Application]:
     """Applications a staff member may see: handed in (never drafts), at or below their unit."""
-    if not _is_active_staff(user):
+    unit = _staff_unit(user)
+    if unit is None:
         return Application.objects.none()
-    return Application.objects.filter(unit_id__in=unit_ids_at_or_below(user.unit), submitted_at__isnull=False)
+    return Application.objects.filter(unit_id__in=unit_ids_at_or_below(unit), submitted_at__isnull=False)
 
 
-def get_application_for_reviewer(user, pk) -> Application:
+def get_application_for_reviewer(user: Viewer, pk: int) -> Application:
     """One application in the staff member's scope, or 404 (also for what exists elsewhere)."""
     return get_object_or_404(applications_for_reviewer(user).select_related("unit"), pk=pk)
 
 
-def reviewer_can_decide(user, application: Application) -> bool:
+def reviewer_can_decide(user: Viewer, application: Application) -> bool:
     """Whether the user's role and unit let them approve or return this application.
 
     Says nothing about the application's state: the transition services check that under a lock.
@@ -86,7 +106,7 @@ def reviewer_can_decide(user, application: Application) -> bool:
     )
 
 
-def staff_may_view_application_document(user, document) -> bool:
+def staff_may_view_application_document(user: object, document: object) -> bool:
     """Documents access rule: staff may view a proof whose application is in their scope."""
     application_id = getattr(document, "application_id", None)
     if not application_id or not _is_active_staff(user):

@@ -17,14 +17,16 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone, translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from audit.models import AuditEvent
 from audit.services import actor_fields, build_event, record_event, record_events
@@ -48,18 +50,23 @@ from .models import Application, ReviewEvent, StatusCount
 from .registry import ApplicationKind, allows_bulk_approve, get_kind
 from .scope import applications_for_reviewer, reviewer_can_decide
 
+if TYPE_CHECKING:
+    from identity.http import SignedInRequest
+    from identity.models import User
+    from regions.models import ReviewUnit
+
 logger = logging.getLogger(__name__)
 
 
 class ReviewError(Exception):
     """Why a transition was refused, in words for the person who asked (shown next to the form)."""
 
-    def __init__(self, message, *, code: str = ""):
+    def __init__(self, message: StrOrPromise, *, code: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.code = code
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.message)
 
 
@@ -80,7 +87,7 @@ UNIT_INACTIVE = _("This review unit no longer accepts applications. Please choos
 # --------------------------------------------------------------------------- helpers
 
 
-def _kind(kind) -> ApplicationKind:
+def _kind(kind: str | ApplicationKind) -> ApplicationKind:
     return kind if isinstance(kind, ApplicationKind) else get_kind(kind)
 
 
@@ -136,7 +143,7 @@ def _counter_key(application: Application) -> tuple[int, str] | None:
     return (application.unit_id, application.status)
 
 
-def _actor_snapshot(actor) -> dict:
+def _actor_snapshot(actor: "User | None") -> dict[str, Any]:
     if actor is None:
         return {"actor": None, "actor_name": "", "actor_unit": "", "actor_is_staff": False}
     unit = actor.unit if getattr(actor, "unit_id", None) else None
@@ -149,7 +156,14 @@ def _actor_snapshot(actor) -> dict:
 
 
 def _write_event(
-    *, application: Application, event_type: str, from_status: str, actor, request, reason: str = "", snapshot=None
+    *,
+    application: Application,
+    event_type: str,
+    from_status: str,
+    actor: "User | None",
+    request: HttpRequest | None,
+    reason: str = "",
+    snapshot: dict[str, Any] | None = None,
 ) -> ReviewEvent:
     event = _new_event(
         application=application,
@@ -169,11 +183,11 @@ def _new_event(
     application: Application,
     event_type: str,
     from_status: str,
-    actor,
-    request,
+    actor: "User | None",
+    request: HttpRequest | None,
     reason: str = "",
-    snapshot=None,
-    actor_fields: dict | None = None,
+    snapshot: dict[str, Any] | None = None,
+    actor_fields: dict[str, Any] | None = None,
 ) -> ReviewEvent:
     """The review event of a transition, not yet saved (`_write_event` saves it; a batch bulk-creates)."""
     return ReviewEvent(
@@ -189,7 +203,15 @@ def _new_event(
     )
 
 
-def _audit(*, action: str, application: Application, actor, request, result=AuditEvent.Result.SUCCESS, **detail):
+def _audit(
+    *,
+    action: str,
+    application: Application,
+    actor: "User | None",
+    request: HttpRequest | None,
+    result: str = AuditEvent.Result.SUCCESS,
+    **detail: Any,
+) -> AuditEvent:
     return record_event(
         action=action,
         request=request,
@@ -200,7 +222,7 @@ def _audit(*, action: str, application: Application, actor, request, result=Audi
     )
 
 
-def _audit_detail(application: Application, detail: dict) -> dict:
+def _audit_detail(application: Application, detail: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "kind": application.kind,
         "applicant": mask_id_number(application.applicant_id_number),
@@ -210,7 +232,9 @@ def _audit_detail(application: Application, detail: dict) -> dict:
     }
 
 
-def _refused(action: str, application: Application, actor, request, exc: "ReviewError") -> None:
+def _refused(
+    action: str, application: Application, actor: "User | None", request: HttpRequest | None, exc: ReviewError
+) -> None:
     """Audit a refused transition. Runs after the transition's own transaction rolled back."""
     _audit(
         action=action,
@@ -222,7 +246,13 @@ def _refused(action: str, application: Application, actor, request, exc: "Review
     )
 
 
-def _run(action: str, application: Application, actor, request, work: Callable[[], Application]) -> Application:
+def _run(
+    action: str,
+    application: Application,
+    actor: "User | None",
+    request: HttpRequest | None,
+    work: Callable[[], Application],
+) -> Application:
     try:
         with transaction.atomic():
             locked = work()
@@ -239,12 +269,12 @@ def _save_transition(
     before: tuple[int, str] | None,
     from_status: str,
     event_type: str,
-    actor,
-    request,
+    actor: "User | None",
+    request: HttpRequest | None,
     action: str,
     reason: str = "",
     fields: list[str],
-    snapshot=None,
+    snapshot: dict[str, Any] | None = None,
 ) -> None:
     locked.version += 1
     locked.save(update_fields=[*fields, "version"])
@@ -270,7 +300,9 @@ def _notify(*, application: Application, kind: ApplicationKind, which: str, reas
         queue_notification(**message)
 
 
-def _notification(*, application: Application, kind: ApplicationKind, which: str, reason: str = "") -> dict | None:
+def _notification(
+    *, application: Application, kind: ApplicationKind, which: str, reason: str = ""
+) -> dict[str, Any] | None:
     """The SMS of a decision as `queue_notification`'s arguments, or None (no template, no phone)."""
     template = getattr(kind.notify_texts, which)
     phone = application.applicant.phone
@@ -289,12 +321,12 @@ def _notification(*, application: Application, kind: ApplicationKind, which: str
     }
 
 
-def _check_applicant(application: Application, actor) -> None:
+def _check_applicant(application: Application, actor: "User | None") -> None:
     if actor is None or actor.pk != application.applicant_id:
         raise ReviewError(NOT_APPLICANT, code="not_applicant")
 
 
-def _check_can_decide(application: Application, actor, *, in_scope: bool | None = None) -> None:
+def _check_can_decide(application: Application, actor: "User | None", *, in_scope: bool | None = None) -> None:
     """The actor decides the application (`in_scope`: whether it is known to be in their scope;
     None: asked of the database when it matters)."""
     if reviewer_can_decide(actor, application):
@@ -306,12 +338,12 @@ def _check_can_decide(application: Application, actor, *, in_scope: bool | None 
     raise ReviewError(NOT_ALLOWED, code="not_allowed")
 
 
-def _check_pending(application: Application, expected_version) -> None:
+def _check_pending(application: Application, expected_version: int | str | None) -> None:
     """The state and version the reviewer saw must still hold under the lock."""
     if application.status == Status.WITHDRAWN:
         raise ReviewError(WITHDRAWN_BY_APPLICANT, code="withdrawn")
     try:
-        expected = int(expected_version)
+        expected = int(expected_version) if expected_version is not None else None
     except (TypeError, ValueError):
         expected = None
     if application.status != Status.PENDING:
@@ -329,7 +361,7 @@ def _due_date_on_submit(locked: Application, kind: ApplicationKind, today: date)
     return add_working_days(today, kind.sla_working_days)
 
 
-def _snapshot_applicant(application: Application, applicant) -> None:
+def _snapshot_applicant(application: Application, applicant: "User") -> None:
     application.applicant_name = (applicant.full_name or "")[:50]
     application.applicant_id_number = (applicant.id_number or "")[:32]
 
@@ -337,7 +369,9 @@ def _snapshot_applicant(application: Application, applicant) -> None:
 # --------------------------------------------------------------------------- accountant side
 
 
-def start_application(*, kind, applicant, unit, request=None) -> Application:
+def start_application(
+    *, kind: str | ApplicationKind, applicant: "User", unit: "ReviewUnit", request: HttpRequest | None = None
+) -> Application:
     """Get or create the applicant's open application of `kind` (a name or an ApplicationKind).
 
     For an exclusive kind a second call — or a concurrent one — returns the same application: the
@@ -371,7 +405,7 @@ def start_application(*, kind, applicant, unit, request=None) -> Application:
     return application
 
 
-def _open_application(applicant, kind_name: str) -> Application | None:
+def _open_application(applicant: "User", kind_name: str) -> Application | None:
     return (
         Application.objects.select_related("unit")
         .filter(applicant=applicant, kind=kind_name, status__in=OPEN_STATUSES)
@@ -380,7 +414,7 @@ def _open_application(applicant, kind_name: str) -> Application | None:
     )
 
 
-def submit(*, application: Application, actor, request=None) -> Application:
+def submit(*, application: Application, actor: "User | None", request: HttpRequest | None = None) -> Application:
     """Hand in a draft, or resubmit a returned application: → pending, with its due date.
 
     Only the applicant may submit. Submitting an application that is already pending (a double
@@ -388,7 +422,7 @@ def submit(*, application: Application, actor, request=None) -> Application:
     may refuse with a ReviewError (e.g. a missing proof).
     """
 
-    def work():
+    def work() -> Application:
         locked = _lock(application)
         _check_applicant(locked, actor)
         if locked.status == Status.PENDING:
@@ -430,10 +464,10 @@ def submit(*, application: Application, actor, request=None) -> Application:
     return _run("reviews.submit", application, actor, request, work)
 
 
-def withdraw(*, application: Application, actor, request=None) -> Application:
+def withdraw(*, application: Application, actor: "User | None", request: HttpRequest | None = None) -> Application:
     """The applicant withdraws ("删除") a draft, pending or returned application. Final."""
 
-    def work():
+    def work() -> Application:
         locked = _lock(application)
         _check_applicant(locked, actor)
         if locked.status not in OPEN_STATUSES:
@@ -455,14 +489,20 @@ def withdraw(*, application: Application, actor, request=None) -> Application:
     return _run("reviews.withdraw", application, actor, request, work)
 
 
-def set_unit(*, application: Application, unit, actor=None, request=None) -> Application:
+def set_unit(
+    *,
+    application: Application,
+    unit: "ReviewUnit",
+    actor: "User | None" = None,
+    request: HttpRequest | None = None,
+) -> Application:
     """Route an editable (draft or returned) application to another review unit.
 
     Only a move of an application already handed in (returned, about to be resubmitted elsewhere)
     is a review event; a draft's unit is part of its filling in (audited, not in the history).
     """
 
-    def work():
+    def work() -> Application:
         locked = _lock(application)
         if actor is not None:
             _check_applicant(locked, actor)
@@ -504,7 +544,7 @@ def set_unit(*, application: Application, unit, actor=None, request=None) -> App
     return _run("reviews.set_unit", application, actor, request, work)
 
 
-def sync_applicant_snapshot(*, applicant) -> int:
+def sync_applicant_snapshot(*, applicant: "User") -> int:
     """Copy the applicant's current name and ID number onto their applications (after a change)."""
     return Application.objects.filter(applicant=applicant).update(
         applicant_name=(applicant.full_name or "")[:50],
@@ -515,14 +555,20 @@ def sync_applicant_snapshot(*, applicant) -> int:
 # --------------------------------------------------------------------------- reviewer side
 
 
-def approve(*, application: Application, actor, expected_version, request=None) -> Application:
+def approve(
+    *,
+    application: Application,
+    actor: "User | None",
+    expected_version: int | str | None,
+    request: HttpRequest | None = None,
+) -> Application:
     """Approve a pending application: the kind's `apply()` runs in this transaction, then the SMS.
 
     Refused (ReviewError) when the actor may not decide it, or when its state or version moved on
     since the reviewer looked at it — two reviewers deciding at once: exactly one wins.
     """
 
-    def work():
+    def work() -> Application:
         locked = _lock(application)
         _check_can_decide(locked, actor)
         _check_pending(locked, expected_version)
@@ -549,7 +595,7 @@ def approve(*, application: Application, actor, expected_version, request=None) 
     return _run("reviews.approve", application, actor, request, work)
 
 
-def clean_return_reason(reason) -> str:
+def clean_return_reason(reason: str) -> str:
     """The return reason as the applicant will read it: text hygiene (`core.text.clean_text`, one
     line, spaces folded), required, at most RETURN_REASON_MAX_LENGTH characters. Applied here and
     not only by the form, so a reason that reaches the service another way is cleaned too."""
@@ -564,14 +610,21 @@ def clean_return_reason(reason) -> str:
     return reason
 
 
-def return_for_changes(*, application: Application, actor, expected_version, reason, request=None) -> Application:
+def return_for_changes(
+    *,
+    application: Application,
+    actor: "User | None",
+    expected_version: int | str | None,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> Application:
     """Return a pending application to the applicant with a reason (required); the SLA clock stops.
 
     The return's event keeps a snapshot of what was returned (`reviews.changes.take_snapshot`), so the
     page shows the reviewer what changed when the application is handed in again.
     """
 
-    def work():
+    def work() -> Application:
         cleaned = clean_return_reason(reason)
         locked = _lock(application)
         _check_can_decide(locked, actor)
@@ -601,7 +654,7 @@ def return_for_changes(*, application: Application, actor, expected_version, rea
     return _run("reviews.return", application, actor, request, work)
 
 
-def record_staff_view(*, application: Application, request) -> None:
+def record_staff_view(*, application: Application, request: "SignedInRequest") -> None:
     """Audit a staff member opening a person's full application (SECURITY.md: staff views are audited)."""
     _audit(action="reviews.view", application=application, actor=request.user, request=request)
 
@@ -627,10 +680,12 @@ class BulkOutcome:
     application: Application | None
     approved: bool
     code: str
-    message: Promise | str = ""
+    message: StrOrPromise = ""
 
 
-def approve_many(*, selections: Sequence[tuple[int, int]], actor, request=None) -> list[BulkOutcome]:
+def approve_many(
+    *, selections: Sequence[tuple[int, int]], actor: "User | None", request: HttpRequest | None = None
+) -> list[BulkOutcome]:
     """Approve several pending applications in ONE transaction, each with its own checks, event,
     audit row and SMS, in a constant number of queries however many are selected.
 
@@ -681,7 +736,7 @@ def approve_many(*, selections: Sequence[tuple[int, int]], actor, request=None) 
     return [outcomes[pk] for pk in wanted]
 
 
-def _batch_failed(wanted: dict[int, int], actor) -> list[BulkOutcome]:
+def _batch_failed(wanted: dict[int, int], actor: "User | None") -> list[BulkOutcome]:
     try:
         found = applications_for_reviewer(actor).in_bulk(list(wanted))
     except Exception:  # noqa: BLE001 - the database is still away: report every id alike (no existence leaks)
@@ -695,7 +750,7 @@ def _batch_failed(wanted: dict[int, int], actor) -> list[BulkOutcome]:
     ]
 
 
-def _approve_batch(wanted: dict[int, int], actor, request) -> dict[int, BulkOutcome]:
+def _approve_batch(wanted: dict[int, int], actor: "User | None", request: HttpRequest | None) -> dict[int, BulkOutcome]:
     """`approve_many`'s transaction (see there). Returns {id: outcome}."""
     locked = {
         application.pk: application
@@ -797,7 +852,7 @@ def _approve_batch(wanted: dict[int, int], actor, request) -> dict[int, BulkOutc
     return outcomes
 
 
-def _mark_approved(application: Application, actor, now) -> Callable[[], None]:
+def _mark_approved(application: Application, actor: "User | None", now: datetime) -> Callable[[], None]:
     """Give the locked instance the state `approve` gives it; return how to take it back."""
     before = (application.status, application.version, application.decided_at, application.decided_by_id)
     cached = application._state.fields_cache.get("decided_by")
@@ -806,7 +861,7 @@ def _mark_approved(application: Application, actor, now) -> Callable[[], None]:
     application.decided_at = now
     application.decided_by = actor
 
-    def undo():
+    def undo() -> None:
         application.status, application.version, application.decided_at, application.decided_by_id = before
         application._state.fields_cache.pop("decided_by", None)
         if cached is not None:
