@@ -6,7 +6,7 @@ class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = _("Reviews")
 
-    def ready(self):
+    def ready(self) -> None:
         # Staff may open a proof whose application is in their scope (documents knows no reviews).
         from documents.access import register_access_rule
 

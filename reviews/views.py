@@ -4,25 +4,32 @@ approval (decisions POST only).
 Every view starts from `reviews.scope`: outside the reviewer's scope everything answers 404.
 """
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
+from django_stubs_ext import StrOrPromise
 
 from core.masking import mask_id_number
+from identity.http import SignedInRequest
+from identity.models import User
 from identity.permissions import staff_required
 
 from . import services
 from .changes import changes_since_return
 from .constants import REVIEWER_STATUSES, Status
 from .forms import BulkApproveForm, DecisionForm, InboxFilterForm, ReturnForm
-from .registry import all_kinds, allows_bulk_approve, get_kind
+from .models import Application
+from .registry import ApplicationKind, all_kinds, allows_bulk_approve, get_kind
 from .scope import get_application_for_reviewer, reviewer_can_decide, reviewer_unit_choices
 from .selectors import application_history, inbox_counts, inbox_page
 from .services import ReviewError
@@ -33,13 +40,13 @@ STALE_PAGE = gettext_lazy("This page is out of date. Please look at the applicat
 FILTER_FIELDS = ("kind", "unit", "submitted_from", "submitted_to", "name", "id_number")
 
 
-def _query(params: dict) -> str:
+def _query(params: Mapping[str, object]) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
 
 @staff_required
 @require_GET
-def inbox(request):
+def inbox(request: SignedInRequest) -> HttpResponse:
     """The queue of the reviewer's unit and every unit below it."""
     units = reviewer_unit_choices(request.user)
     form = InboxFilterForm(request.GET, units=units)
@@ -47,7 +54,8 @@ def inbox(request):
     filters = form.filters()
     page = inbox_page(request.user, filters=filters, after=request.GET.get("after"), before=request.GET.get("before"))
     counts = inbox_counts(request.user, kind=filters.kind, unit_id=filters.unit_id)
-    _prepare_rows(request.user, page.items, dict(units))
+    rows: list[Any] = page.items  # _prepare_rows gives the instances their display attributes
+    _prepare_rows(request.user, rows, dict(units))
 
     kept = {name: request.GET.get(name, "") for name in FILTER_FIELDS if name not in form.errors}
     tabs = [
@@ -66,7 +74,7 @@ def inbox(request):
         "today": timezone.localdate(),
         # The tab counts come from the summary rows: they follow the kind and unit filters only.
         "counts_are_broader": any([filters.submitted_from, filters.submitted_to, filters.name, filters.id_number]),
-        "bulk": filters.status == Status.PENDING and any(item.bulk_selectable for item in page.items),
+        "bulk": filters.status == Status.PENDING and any(row.bulk_selectable for row in rows),
         "back": _query(current),
     }
     template = "reviews/_inbox.html" if request.htmx and not request.htmx.boosted else "reviews/inbox.html"
@@ -75,7 +83,7 @@ def inbox(request):
     return response
 
 
-def _prepare_rows(user, items, unit_names: dict[int, str]) -> None:
+def _prepare_rows(user: User, items: list[Any], unit_names: dict[int, str]) -> None:
     """Everything a row shows, computed once per page rather than per row in the template.
 
     Detail URLs come from one reverse() and string formatting; labels from dicts; dates formatted once
@@ -101,7 +109,15 @@ def _prepare_rows(user, items, unit_names: dict[int, str]) -> None:
         item.bulk_selectable = item.is_pending and allows_bulk_approve(item.kind) and reviewer_can_decide(user, item)
 
 
-def _render_detail(request, application, *, approve_form=None, return_form=None, decision_error=None):
+def _render_detail(
+    request: SignedInRequest,
+    application: Application,
+    *,
+    approve_form: DecisionForm | None = None,
+    return_form: ReturnForm | None = None,
+    decision_error: StrOrPromise | None = None,
+) -> HttpResponse:
+    kind: ApplicationKind | None
     try:
         kind = get_kind(application.kind)
     except LookupError:
@@ -135,14 +151,16 @@ def _render_detail(request, application, *, approve_form=None, return_form=None,
 
 @staff_required
 @require_GET
-def detail(request, pk):
+def detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """Everything about one application; opening it is audited (a staff view of personal data)."""
     application = get_application_for_reviewer(request.user, pk)
     services.record_staff_view(application=application, request=request)
     return _render_detail(request, application)
 
 
-def _after_conflict(request, pk, error, *, keep_return=None):
+def _after_conflict(
+    request: SignedInRequest, pk: int, error: StrOrPromise, *, keep_return: Mapping[str, Any] | None = None
+) -> HttpResponse:
     """Show the application as it is now, with why the decision was refused."""
     application = get_application_for_reviewer(request.user, pk)
     return_form = None
@@ -153,7 +171,7 @@ def _after_conflict(request, pk, error, *, keep_return=None):
 
 @staff_required
 @require_POST
-def approve(request, pk):
+def approve(request: SignedInRequest, pk: int) -> HttpResponse:
     application = get_application_for_reviewer(request.user, pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -176,7 +194,7 @@ def approve(request, pk):
 
 @staff_required
 @require_POST
-def return_for_changes(request, pk):
+def return_for_changes(request: SignedInRequest, pk: int) -> HttpResponse:
     application = get_application_for_reviewer(request.user, pk)
     form = ReturnForm(request.POST)
     if not form.is_valid():
@@ -204,13 +222,13 @@ def return_for_changes(request, pk):
 @transaction.non_atomic_requests  # the batch commits on its own, then its SMS leave (services.approve_many)
 @staff_required
 @require_POST
-def bulk_approve(request):
+def bulk_approve(request: SignedInRequest) -> HttpResponse:
     """Approve the applications ticked in the inbox; show what happened to each one."""
     form = BulkApproveForm(request.POST)
     valid = form.is_valid()
     back = reverse("reviews:inbox") + form.cleaned_data.get("back", "")  # the same filters as before
     if not valid:
-        messages.error(request, " ".join(form.errors.get("selected", [])) or STALE_PAGE)
+        messages.error(request, " ".join(str(message) for message in form.errors.get("selected", [])) or STALE_PAGE)
         return redirect(back)
     try:
         outcomes = services.approve_many(selections=form.cleaned_data["selected"], actor=request.user, request=request)

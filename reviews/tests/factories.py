@@ -83,7 +83,7 @@ class KindRecorder:
 
 
 def reviewer_for(unit_code: str, **kwargs) -> User:
-    return StaffFactory(unit=review_unit(unit_code), role=kwargs.pop("role", StaffRole.REVIEWER), **kwargs)
+    return StaffFactory.create(unit=review_unit(unit_code), role=kwargs.pop("role", StaffRole.REVIEWER), **kwargs)
 
 
 def make_application(*, kind="testkind", applicant=None, unit_code="420102", status=Status.PENDING, reviewer=None):
