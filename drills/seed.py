@@ -50,6 +50,7 @@ def finish(id_number: str) -> dict:
     payload.current_step = payload.furthest_step = Step.PREVIEW
     payload.save()
     if dossier.unit_id != payload.application.unit_id:
+        assert dossier.unit is not None  # a seeded dossier has its unit
         reviews.set_unit(application=payload.application, unit=dossier.unit)
     payload.application.refresh_from_db()
     application = services.submit_collection(payload=payload, actor=person)
