@@ -25,6 +25,7 @@ import os
 import sys
 import threading
 import time
+from typing import Any
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -117,7 +118,7 @@ def run(plan: dict) -> dict:
         headers = _headers(plan, page)
         for _ in range(plan["warmup"]):
             _get(plan["host"], page["port"], page["path"], headers, page.get("body"))
-    totals = {
+    totals: dict[str, dict[str, Any]] = {
         page["name"]: {"latencies": [], "statuses": {}, "elapsed": 0.0, "cpu": 0.0, "cpu_requests": 0}
         for page in plan["pages"]
     }

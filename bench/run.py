@@ -26,6 +26,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -103,10 +104,10 @@ def stop_process(process: subprocess.Popen) -> None:
 
 
 def _base_name() -> str:
-    from django.conf import settings
+    from bench.settings import BENCH_DATABASE_URL
 
-    name = urlsplit(settings.BENCH_DATABASE_URL).path.lstrip("/")
-    if not settings.BENCH_DATABASE_URL.startswith("postgres") or not name.startswith("hbkj_bench"):
+    name = urlsplit(BENCH_DATABASE_URL).path.lstrip("/")
+    if not BENCH_DATABASE_URL.startswith("postgres") or not name.startswith("hbkj_bench"):
         raise SystemExit(f"refusing to use {name!r}: the bench only uses PostgreSQL databases named hbkj_bench*")
     return name
 
@@ -117,9 +118,9 @@ def database_for(n: int) -> str:
 
 
 def database_url_for(n: int) -> str:
-    from django.conf import settings
+    from bench.settings import BENCH_DATABASE_URL
 
-    return urlsplit(settings.BENCH_DATABASE_URL)._replace(path=f"/{database_for(n)}").geturl()
+    return urlsplit(BENCH_DATABASE_URL)._replace(path=f"/{database_for(n)}").geturl()
 
 
 def use_database(n: int) -> None:
@@ -241,6 +242,7 @@ def _session_for(user, *, device=None, extra=None) -> str:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.update(extra or {})
     session.create()
+    assert session.session_key is not None  # create() saved it under a new key
     return session.session_key
 
 
@@ -273,7 +275,7 @@ def deep_cursor(user_id: int, depth: int) -> tuple[str | None, int]:
 
     user = User.objects.select_related("unit").get(pk=user_id)
     filters = InboxFilters()
-    cursors = [None]  # cursors[k - 1] opens page k
+    cursors: list[str | None] = [None]  # cursors[k - 1] opens page k
     page = inbox_page(user, filters=filters)
     while len(cursors) < depth and page.next_cursor:
         cursors.append(page.next_cursor)
@@ -334,6 +336,7 @@ def build_pages(showcase, sessions: dict, *, depth: int) -> tuple[list[dict], di
     admin_list = reverse("bench_admin:reviews_application_changelist") + "?status__exact=pending"
     dashboard = reverse("reports:dashboard")
     search = reverse("reports:people:search")
+    users = reverse("admin:identity_user_changelist")  # the project's own admin (tuned), as the system administrator
     sought = User.objects.get(pk=showcase.accountant_id)  # approved in 江岸区: found by the county and the province
     prefix = name_prefix(COUNTY_UNIT)
     csrf = get_random_string(32, CSRF_ALLOWED_CHARS)  # the cookie's secret; the form sends it back unmasked
@@ -341,7 +344,7 @@ def build_pages(showcase, sessions: dict, *, depth: int) -> tuple[list[dict], di
     def form(by: str, value: str) -> dict:
         return {"by": by, "q": value, "csrfmiddlewaretoken": csrf}
 
-    pages = [
+    pages: list[dict[str, Any]] = [
         {"name": "ping", "path": reverse("bench_ping"), "who": None},
         {"name": "signed_in_accountant", "path": reverse("bench_signed_in"), "who": "accountant"},
         {"name": "layout_accountant", "path": reverse("bench_layout_accountant"), "who": "accountant"},
@@ -376,6 +379,11 @@ def build_pages(showcase, sessions: dict, *, depth: int) -> tuple[list[dict], di
         {"name": "people_name_county", "path": search, "who": "county", "form": form(people.NAME, prefix)},
         {"name": "people_name_province", "path": search, "who": "province", "form": form(people.NAME, prefix)},
         {"name": "audit_log", "path": reverse("audit:log"), "who": "auditor"},
+        {"name": "project_admin_users", "path": users, "who": "admin"},
+        {"name": "project_admin_user_search", "path": f"{users}?{urlencode({'q': sought.username})}", "who": "admin"},
+        {"name": "project_admin_applications", "path": reverse("admin:reviews_application_changelist"), "who": "admin"},
+        {"name": "project_admin_review_events", "path": reverse("admin:reviews_reviewevent_changelist"), "who": "admin"},
+        {"name": "project_admin_audit", "path": reverse("admin:audit_auditevent_changelist"), "who": "admin"},
     ]  # fmt: skip
 
     for page in pages:
@@ -610,7 +618,7 @@ def _ratio(a, b):
     return round(a / b, 3) if a and b else None
 
 
-def summarize(scales: dict, export: dict) -> dict:
+def summarize(scales: dict, export: dict | str) -> dict:
     sizes = sorted(scales, key=int)
     small, large = scales[sizes[0]]["pages"], scales[sizes[-1]]["pages"]
     summary = {

@@ -243,7 +243,7 @@ def _reset_sequences(cursor) -> None:
         )
 
 
-def _model_defaults(cursor) -> list[tuple[str, str]]:
+def _model_defaults(cursor) -> list[tuple[str, str | None]]:
     """Give every NOT NULL column of the bulk tables that has a constant model default (a flag, a
     counter, a text) that default in the database for the load. Returns (table, column) to undo.
 
