@@ -1,20 +1,30 @@
 """Writing the audit log. Call inside the transaction of the change it records."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
+from django.http import HttpRequest
 
 from core.request_info import client_ip, request_id
 
 from .models import AuditEvent
 
+if TYPE_CHECKING:
+    from identity.models import User
 
-def actor_fields(actor) -> dict:
+
+def actor_fields(actor: User | AnonymousUser | None) -> dict[str, Any]:
     """The actor's name, role and unit as an audit row keeps them (for `build_event`)."""
     return _actor_snapshot(actor)
 
 
-def _actor_snapshot(actor) -> dict:
+def _actor_snapshot(actor: User | AnonymousUser | None) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor": None, "actor_name": "", "actor_role": "", "actor_unit": "", "unit_id": None}
+    assert not isinstance(actor, AnonymousUser)  # an anonymous user is never authenticated
     unit = getattr(actor, "unit", None)
     return {
         "actor": actor,
@@ -28,13 +38,13 @@ def _actor_snapshot(actor) -> dict:
 def record_event(
     *,
     action: str,
-    request=None,
-    actor=None,
+    request: HttpRequest | None = None,
+    actor: User | AnonymousUser | None = None,
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
     result: str = AuditEvent.Result.SUCCESS,
-    detail: dict | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit row.
 
@@ -63,14 +73,14 @@ def record_events(events: list[AuditEvent]) -> list[AuditEvent]:
 def build_event(
     *,
     action: str,
-    request=None,
-    actor=None,
+    request: HttpRequest | None = None,
+    actor: User | AnonymousUser | None = None,
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",
     result: str = AuditEvent.Result.SUCCESS,
-    detail: dict | None = None,
-    actor_fields: dict | None = None,
+    detail: dict[str, Any] | None = None,
+    actor_fields: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """The row `record_event` would append, not yet saved (for `record_events`).
 
