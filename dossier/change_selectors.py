@@ -147,7 +147,7 @@ def change_proofs(application: Application) -> list[tuple[str, object]]:
     if payload is None:
         return []
     old_proofs = payload.base.snapshot.get("proofs", {})
-    items = []
+    items: list[tuple[str, object]] = []
     for item in checklist(payload.dossier):
         if item.proof is None:
             continue
@@ -193,7 +193,7 @@ def _entries(versions: list[RecordVersion], current_number: int | None) -> list[
                 kind_label=str(version.application.kind_label),
                 application_id=version.application_id,
                 is_current=version.number == current_number,
-                lines=describe(previous.snapshot, version.snapshot) if follows else [],
+                lines=describe(previous.snapshot, version.snapshot) if follows and previous is not None else [],
                 follows_previous=follows or version.number == 1,
             )
         )

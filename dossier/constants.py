@@ -1,5 +1,7 @@
 """Names the dossier code relies on. The option lists themselves are data (OptionItem)."""
 
+from typing import NotRequired, TypedDict
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +31,14 @@ class OptionList(models.TextChoices):
 # Where each list comes from in dossier/data/option_lists.json: (key, sub-key or None, extra rules).
 # "prepend" adds items the manual asks for ("如果无相关信息，请选择'无'"), "exclude" drops items that
 # make no sense in this form (an employer's nature cannot be 无 for someone in post).
-OPTION_SOURCES = {
+class OptionSource(TypedDict):
+    key: str
+    sub: NotRequired[str]
+    prepend: NotRequired[list[str]]
+    exclude: NotRequired[list[str]]
+
+
+OPTION_SOURCES: dict[OptionList, OptionSource] = {
     OptionList.ETHNICITY: {"key": "ethnicity_gb3304"},
     OptionList.POLITICAL_STATUS: {"key": "political_status_legacy"},
     OptionList.EDUCATION_LEVEL: {"key": "education_level"},

@@ -123,7 +123,8 @@ class SectionForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, dossier: Dossier, **kwargs):
         self.dossier = dossier
-        super().__init__(*args, instance=dossier, **kwargs)
+        kwargs["instance"] = dossier
+        super().__init__(*args, **kwargs)
         self._style_widgets()
 
 
@@ -382,7 +383,8 @@ class PostForm(SectionForm):
 
     def stored_values(self) -> dict:
         """Posted-data values of what is stored where the widget needs more than the value."""
-        return {"unit": self.dossier.unit.code if self.dossier.unit_id else ""}
+        unit = self.dossier.unit
+        return {"unit": unit.code if unit is not None else ""}
 
     def clean_employer_uscc(self):
         value = self.cleaned_data["employer_uscc"].strip()

@@ -135,20 +135,23 @@ def find_people(user, kind: str, value: str, *, with_applicants: bool = True) ->
 def _attach_open_applications(people: list[User], unit_ids: list[int]) -> None:
     """Set `person.open_application`: their newest handed-in open application in scope, or None
     (one query; none without people)."""
+    newest: dict[int, Application] = {}
+    if people:
+        applications = (
+            Application.objects.select_related("unit")
+            .filter(
+                applicant_id__in=[p.pk for p in people],
+                unit_id__in=unit_ids,
+                status__in=_OPEN_HANDED_IN,
+                submitted_at__isnull=False,
+            )
+            .order_by("applicant_id", "-last_submitted_at", "-id")
+        )
+        for application in applications:
+            newest.setdefault(application.applicant_id, application)
     for person in people:
-        person.open_application = None
-    if not people:
-        return
-    by_id = {p.pk: p for p in people}
-    applications = (
-        Application.objects.select_related("unit")
-        .filter(applicant_id__in=by_id, unit_id__in=unit_ids, status__in=_OPEN_HANDED_IN, submitted_at__isnull=False)
-        .order_by("applicant_id", "-last_submitted_at", "-id")
-    )
-    for application in applications:
-        person = by_id[application.applicant_id]
-        if person.open_application is None:
-            person.open_application = application
+        # An attribute for the search page's template, not a field of User (hence setattr).
+        setattr(person, "open_application", newest.get(person.pk))  # noqa: B010
 
 
 def person_in_scope(user, person_id, *, with_applicants: bool = True) -> User | None:

@@ -8,7 +8,7 @@ what is stored with the very same form, so submission applies exactly the rules 
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.forms import BaseForm, BaseFormSet
+from django.forms import BaseFormSet, BaseModelForm
 from django.utils.datastructures import MultiValueDict
 
 from .constants import Step
@@ -44,7 +44,7 @@ class Section:
     def stored_data(self, dossier: Dossier) -> MultiValueDict:
         """What is stored, as posted data: binding it re-checks the stored values with the form's rules."""
         unbound = self.form(dossier)
-        data = MultiValueDict()
+        data: MultiValueDict[str, str] = MultiValueDict()
         forms = [unbound.management_form, *unbound.forms] if isinstance(unbound, BaseFormSet) else [unbound]
         for form in forms:
             for bound_field in form:
@@ -73,7 +73,7 @@ class Section:
 
     # --- saving
     def save(self, dossier: Dossier, form) -> None:
-        if isinstance(form, BaseForm):
+        if isinstance(form, BaseModelForm):  # every section's form_class is a SectionForm
             form.save()
         else:
             save_education_rows(dossier, form)
@@ -107,7 +107,7 @@ def save_education_rows(dossier: Dossier, formset) -> None:
     """Replace the dossier's 学历 rows with the formset's, keeping each row's token (its proofs)."""
     dossier.educations.all().delete()
     seen = set()
-    rows = []
+    rows: list[EducationRecord] = []
     for form in formset.forms:
         if not form.cleaned_data.get("level"):
             continue
@@ -150,7 +150,7 @@ def education_with_row_added(post) -> MultiValueDict:
 def education_with_row_removed(post, index: int) -> MultiValueDict:
     """The posted education rows without row `index`, the later rows renumbered."""
     total = _int(post.get(f"{EDUCATION_PREFIX}-TOTAL_FORMS"))
-    data = MultiValueDict()
+    data: MultiValueDict[str, str] = MultiValueDict()
     for key, values in post.lists():
         if key in NOT_INPUT or not key.startswith(f"{EDUCATION_PREFIX}-"):
             continue

@@ -1,7 +1,11 @@
 """Reads of the dossier: the person's collection, their approved record, what reviewers see."""
 
+from __future__ import annotations
+
 from django.db.models import Prefetch
 
+from documents.models import Document
+from identity.models import User
 from reviews.constants import OPEN_STATUSES
 from reviews.models import Application
 from reviews.registry import get_kind
@@ -12,7 +16,7 @@ from .models import CollectionPayload, Dossier, DossierProof, EducationRecord, P
 from .proofs import checklist
 
 
-def collection_payload(person) -> CollectionPayload | None:
+def collection_payload(person: User) -> CollectionPayload | None:
     """The person's open 信息采集 (draft, pending or returned) with its dossier and envelope, if any."""
     return (
         CollectionPayload.objects.select_related("dossier", "application__unit")
@@ -22,11 +26,11 @@ def collection_payload(person) -> CollectionPayload | None:
     )
 
 
-def latest_collection(person) -> Application | None:
+def latest_collection(person: User) -> Application | None:
     return latest_application(person, KIND_COLLECTION)
 
 
-def _dossier_rows(prefix: str = ""):
+def _dossier_rows(prefix: str = "") -> tuple[Prefetch[str], Prefetch[str]]:
     return (
         Prefetch(f"{prefix}educations", queryset=EducationRecord.objects.order_by("position", "id")),
         Prefetch(f"{prefix}proofs", queryset=DossierProof.objects.select_related("document")),
@@ -38,7 +42,7 @@ def dossier_for_display(dossier_id: int) -> Dossier:
     return Dossier.objects.select_related("photo", "unit").prefetch_related(*_dossier_rows()).get(pk=dossier_id)
 
 
-def approved_record(person) -> PersonRecord | None:
+def approved_record(person: User) -> PersonRecord | None:
     """The person's approved record with its current dossier ready to show (three queries), or None."""
     return (
         PersonRecord.objects.select_related("current__photo", "current__unit", "unit")
@@ -48,7 +52,7 @@ def approved_record(person) -> PersonRecord | None:
     )
 
 
-def is_collected(person) -> bool:
+def is_collected(person: User) -> bool:
     return PersonRecord.objects.filter(person=person).exists()
 
 
@@ -74,6 +78,6 @@ def collection_proofs(application: Application) -> list[tuple[str, object]]:
     return [(str(item.slot.label), item.proof.document) for item in checklist(dossier) if item.proof is not None]
 
 
-def collection_photo(application: Application):
+def collection_photo(application: Application) -> Document | None:
     payload = get_kind(KIND_COLLECTION).get_payload(application)
     return payload.dossier.photo if payload else None

@@ -5,16 +5,28 @@ step cannot be saved into an application a reviewer is deciding. Refusals raise 
 (or `reviews.services.ReviewError` from the engine) with a message for the person.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.forms import BaseForm, BaseFormSet
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from audit.services import record_event
 from documents.constants import DocumentKind, DocumentStatus
 from documents.exceptions import UploadRejected
 from documents.forms import PhotoUploadForm, proof_prefix
+from documents.models import Document
 from documents.selectors import document_for_owner
 from documents.services import attach, store_photo, store_upload
+from identity.models import User
 from regions.models import ReviewUnit
 from reviews import services as reviews
 from reviews.constants import EDITABLE_STATUSES, Status
@@ -22,8 +34,16 @@ from reviews.models import Application
 from reviews.services import ReviewError
 
 from .constants import KIND_COLLECTION, STEPS, Step
-from .models import CollectionPayload, Dossier, DossierProof, EducationRecord, PersonRecord, RecordVersion
-from .proofs import missing_proofs, proof_slots
+from .models import (
+    ChangePayload,
+    CollectionPayload,
+    Dossier,
+    DossierProof,
+    EducationRecord,
+    PersonRecord,
+    RecordVersion,
+)
+from .proofs import ProofSlot, missing_proofs, proof_slots
 from .sections import SECTIONS, section_errors
 from .snapshot import dossier_snapshot
 
@@ -35,11 +55,11 @@ PHOTO_PICKER = "photo"  # the photo picker's name: posts "photo" (document id) o
 class DossierError(Exception):
     """A request about a dossier the person must correct or cannot make (message shown to them)."""
 
-    def __init__(self, message):
+    def __init__(self, message: StrOrPromise) -> None:
         super().__init__(str(message))
         self.message = message
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.message)
 
 
@@ -52,17 +72,19 @@ def provisional_unit() -> ReviewUnit:
     The envelope needs a unit from the start, but drafts are invisible to every reviewer; the root
     unit (省直) keeps the draft routable. The post step moves it to the chosen unit.
     """
-    return ReviewUnit.objects.filter(parent__isnull=True, is_active=True).order_by("path").first()
+    unit = ReviewUnit.objects.filter(parent__isnull=True, is_active=True).order_by("path").first()
+    assert unit is not None  # the root unit is created by a migration and never deactivated
+    return unit
 
 
-def new_dossier(*, person) -> Dossier:
+def new_dossier(*, person: User) -> Dossier:
     """An empty dossier carrying the identity fixed at registration (manual §4.3)."""
     return Dossier.objects.create(
         owner=person, full_name=person.full_name, id_type=person.id_type, id_number=person.id_number
     )
 
 
-def start_collection(*, person, request=None) -> CollectionPayload:
+def start_collection(*, person: User, request: HttpRequest | None = None) -> CollectionPayload:
     """The person's open 信息采集 (created on first use). Refused once they have been approved."""
     if PersonRecord.objects.filter(person=person).exists():
         raise DossierError(ALREADY_COLLECTED)
@@ -77,7 +99,7 @@ def start_collection(*, person, request=None) -> CollectionPayload:
     return payload
 
 
-def _lock_editable(payload) -> Application:
+def _lock_editable(payload: CollectionPayload | ChangePayload) -> Application:
     application = Application.objects.select_for_update().get(pk=payload.application_id)
     if application.status not in EDITABLE_STATUSES:
         raise DossierError(NOT_EDITABLE)
@@ -88,13 +110,20 @@ def _later(step_a: str, step_b: str) -> str:
     return step_a if STEPS.index(Step(step_a)) >= STEPS.index(Step(step_b)) else step_b
 
 
-def _move(payload, step: Step) -> None:
+def _move(payload: CollectionPayload | ChangePayload, step: Step) -> None:
     payload.current_step = step
     payload.furthest_step = _later(payload.furthest_step, step)
 
 
 @transaction.atomic
-def save_step(*, payload, step: Step, form, go_to: Step, request=None) -> None:
+def save_step(
+    *,
+    payload: CollectionPayload | ChangePayload,
+    step: Step,
+    form: BaseForm | BaseFormSet[Any],
+    go_to: Step,
+    request: HttpRequest | None = None,
+) -> None:
     """Save a valid section form into the draft and move to `go_to`.
 
     What was kept unsaved for the step is dropped; a chosen review unit re-routes the draft; the
@@ -103,9 +132,10 @@ def save_step(*, payload, step: Step, form, go_to: Step, request=None) -> None:
     application = _lock_editable(payload)
     dossier = payload.dossier
     SECTIONS[step].save(dossier, form)
-    if step == Step.PERSONAL and dossier.photo_id:
+    if step == Step.PERSONAL and dossier.photo is not None:
         _attach(dossier.photo, application)
     if step == Step.POST and dossier.unit_id and dossier.unit_id != application.unit_id:
+        assert dossier.unit is not None  # unit_id is set
         reviews.set_unit(application=application, unit=dossier.unit, actor=dossier.owner, request=request)
     payload.unsaved_input.pop(str(step), None)
     _move(payload, go_to)
@@ -114,7 +144,13 @@ def save_step(*, payload, step: Step, form, go_to: Step, request=None) -> None:
 
 
 @transaction.atomic
-def keep_unsaved_input(*, payload, step: Step, data: dict, go_to: Step | None = None) -> None:
+def keep_unsaved_input(
+    *,
+    payload: CollectionPayload | ChangePayload,
+    step: Step,
+    data: dict[str, list[str]],
+    go_to: Step | None = None,
+) -> None:
     """Keep what was typed into a step that cannot be saved yet (上一步, or errors), verbatim."""
     _lock_editable(payload)
     payload.unsaved_input[str(step)] = data
@@ -124,7 +160,7 @@ def keep_unsaved_input(*, payload, step: Step, data: dict, go_to: Step | None = 
 
 
 @transaction.atomic
-def autosave_input(*, payload, step: Step, data: dict) -> None:
+def autosave_input(*, payload: CollectionPayload | ChangePayload, step: Step, data: dict[str, list[str]]) -> None:
     """Keep what is being typed into a step or change section as the person types or leaves (issue #8).
 
     The draft is the raw posted input per section (`unsaved_input`, the same store as 上一步 and a
@@ -142,29 +178,35 @@ def autosave_input(*, payload, step: Step, data: dict) -> None:
     if step == Step.PERSONAL:
         photo_id = (data.get(PHOTO_PICKER) or [""])[-1]
         document = document_for_owner(owner=payload.dossier.owner, document_id=photo_id) if photo_id else None
-        fresh = document is not None and document.kind == DocumentKind.PHOTO
-        if fresh and document.application_id in (None, application.pk) and document.pk != payload.dossier.photo_id:
+        if (
+            document is not None
+            and document.kind == DocumentKind.PHOTO
+            and document.application_id in (None, application.pk)
+            and document.pk != payload.dossier.photo_id
+        ):
             _attach(document, application)
             payload.dossier.photo = document  # checked by the photo pipeline already: kept as the photo
             payload.dossier.save(update_fields=["photo"])
 
 
 @transaction.atomic
-def move_to_step(*, payload, step: Step) -> None:
+def move_to_step(*, payload: CollectionPayload | ChangePayload, step: Step) -> None:
     """Remember where the person is, so signing in again resumes there."""
     _lock_editable(payload)
     _move(payload, step)
     payload.save(update_fields=["current_step", "furthest_step"])
 
 
-def _attach(document, application: Application) -> None:
+def _attach(document: Document, application: Application) -> None:
     """Make a temporary upload part of the application (a document copied from an earlier
     version already belongs to the application it was handed in with, and stays there)."""
     if document.application_id is None or document.status != DocumentStatus.ATTACHED:
         attach(document=document, application_id=application.pk)
 
 
-def store_photo_upload(*, owner, data, files):
+def store_photo_upload(
+    *, owner: User, data: Mapping[str, Any], files: MultiValueDict[str, UploadedFile[Any]]
+) -> Document:
     """The photo picker without JavaScript: the chosen file came with the step's form (centre crop).
 
     Returns the stored (temporary) photo; raises UploadRejected naming the rule that failed.
@@ -175,7 +217,14 @@ def store_photo_upload(*, owner, data, files):
     return store_photo(owner=owner, uploaded_file=form.cleaned_data["file"], crop=form.cleaned_data["crop"])
 
 
-def save_proofs(*, payload, data, files, slots=None, request=None) -> dict[str, str]:
+def save_proofs(
+    *,
+    payload: CollectionPayload | ChangePayload,
+    data: Mapping[str, Any],
+    files: MultiValueDict[str, UploadedFile[Any]],
+    slots: Iterable[ProofSlot] | None = None,
+    request: HttpRequest | None = None,
+) -> dict[str, str]:
     """Take the proof boxes of the 上传证明材料 step into the dossier (manual §4.7).
 
     Each box of the checklist posts either the id of a file already uploaded through the box
@@ -184,7 +233,7 @@ def save_proofs(*, payload, data, files, slots=None, request=None) -> dict[str, 
     信息变更 takes only the proofs its changes require). Returns {slot: error} for files the
     upload pipeline refused; everything else is saved.
     """
-    errors = {}
+    errors: dict[str, str] = {}
     with transaction.atomic():
         application = _lock_editable(payload)
         dossier = payload.dossier
@@ -193,6 +242,7 @@ def save_proofs(*, payload, data, files, slots=None, request=None) -> dict[str, 
         for slot in proof_slots(dossier) if slots is None else slots:
             prefix = proof_prefix(slot.key)
             upload = files.get(f"{prefix}-file")
+            document: Document | None
             try:
                 if upload is not None:
                     document = store_upload(
@@ -252,7 +302,7 @@ def check_collection_before_submit(application: Application) -> None:
     dossier.proofs.exclude(slot__in=[slot.key for slot in proof_slots(dossier)]).delete()
 
 
-def submit_collection(*, payload, actor, request=None) -> Application:
+def submit_collection(*, payload: CollectionPayload, actor: User, request: HttpRequest | None = None) -> Application:
     """Hand in (or resubmit) the 信息采集; the engine runs `check_collection_before_submit` under its lock."""
     application = reviews.submit(application=payload.application, actor=actor, request=request)
     if application.status == Status.PENDING:
@@ -260,7 +310,7 @@ def submit_collection(*, payload, actor, request=None) -> Application:
     return application
 
 
-def _move_after_submit(payload) -> None:
+def _move_after_submit(payload: CollectionPayload) -> None:
     CollectionPayload.objects.filter(pk=payload.pk).update(current_step=Step.PREVIEW, furthest_step=Step.PREVIEW)
 
 

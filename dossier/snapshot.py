@@ -6,6 +6,7 @@ or units change. `diff_snapshots` is what 信息变更 shows a reviewer: which f
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from .constants import Step
 from .models import Dossier
@@ -77,9 +78,9 @@ def _field_value(dossier: Dossier, name: str):
     return _plain(getattr(dossier, name))
 
 
-def dossier_snapshot(dossier: Dossier) -> dict:
+def dossier_snapshot(dossier: Dossier) -> dict[str, Any]:
     """The whole dossier as JSON-ready data (unit and education rows must be loadable: a few queries)."""
-    snapshot = {
+    snapshot: dict[str, Any] = {
         str(step): {name: _field_value(dossier, name) for name in names} for step, names in SCALAR_FIELDS.items()
     }
     snapshot[str(Step.EDUCATION)] = [
@@ -94,8 +95,8 @@ def dossier_snapshot(dossier: Dossier) -> dict:
 class Change:
     section: str  # a Step value or "proofs"
     field: str  # field name; for education rows "<token>.<field>" or "<token>" for a whole row
-    old: object
-    new: object
+    old: Any  # a JSON value of the snapshots (None: not there)
+    new: Any
 
 
 def diff_snapshots(old: dict, new: dict) -> list[Change]:
