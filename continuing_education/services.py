@@ -6,10 +6,13 @@ Every function is keyword-only and runs in one transaction; refusals raise `Cred
 engine's `ReviewError`) with a message for the person, naming the field when there is one.
 """
 
+from __future__ import annotations
+
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -38,6 +41,14 @@ from .external import adjust_yearly
 from .models import CreditItem, CreditProof, CreditRecord, YearlyCredits
 from .rules import credits_for, settled_credits_problem
 from .selectors import allowed_years, late_entry_until
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+    from django.http import HttpRequest
+    from django.utils.datastructures import MultiValueDict
+
+    from identity.models import User
+    from regions.models import ReviewUnit
 
 NOT_COLLECTED = _(
     "Only accountants whose information collection has been approved can enter continuing education credits."
@@ -164,7 +175,7 @@ def entry_problems(entry: Entry, *, today: date | None = None, also_year: int | 
     return problems
 
 
-def _checked(entry: Entry, *, today=None, also_year=None) -> tuple[Entry, int | None]:
+def _checked(entry: Entry, *, today: date | None = None, also_year: int | None = None) -> tuple[Entry, int | None]:
     """The entry with only the fields its rule uses, and its credits (None: the reviewer settles them)."""
     problems = entry_problems(entry, today=today, also_year=also_year)
     if problems:
@@ -183,7 +194,7 @@ def _checked(entry: Entry, *, today=None, also_year=None) -> tuple[Entry, int | 
     return entry, (None if rule == CreditRule.REVIEWER_SETS else credits)
 
 
-def _entry_fields(entry: Entry, credits: int | None) -> dict:
+def _entry_fields(entry: Entry, credits: int | None) -> dict[str, Any]:
     item = entry.item
     return {
         "item": item,
@@ -206,7 +217,7 @@ def _entry_fields(entry: Entry, credits: int | None) -> dict:
     }
 
 
-def _managing_unit(person):
+def _managing_unit(person: User) -> ReviewUnit:
     """The unit of the person's approved record: where their records are reviewed."""
     from dossier.selectors import approved_record
 
@@ -219,7 +230,13 @@ def _managing_unit(person):
 # --------------------------------------------------------------------------- proofs
 
 
-def take_proofs(*, owner, data, files, application_id: int | None = None) -> tuple[dict[int, Document], dict[int, str]]:
+def take_proofs(
+    *,
+    owner: User,
+    data: Mapping[str, Any],
+    files: MultiValueDict[str, UploadedFile[Any]],
+    application_id: int | None = None,
+) -> tuple[dict[int, Document], dict[int, str]]:
     """The proof boxes of the entry form: ({position: Document}, {position: error}).
 
     Each box posts the id of a file already uploaded through it (`proof-ce:<n>-document`, htmx) or,
@@ -227,7 +244,8 @@ def take_proofs(*, owner, data, files, application_id: int | None = None) -> tup
     that nothing is lost when the rest of the form has errors. Only the person's own proofs of that
     box are taken, never one handed in with another application.
     """
-    documents, errors = {}, {}
+    documents: dict[int, Document] = {}
+    errors: dict[int, str] = {}
     for position in range(1, MAX_PROOFS + 1):
         slot = proof_slot(position)
         prefix = proof_prefix(slot)
@@ -264,7 +282,13 @@ def _save_proofs(*, record: CreditRecord, proofs: dict[int, Document]) -> None:
 
 
 def file_record(
-    *, person, entry: Entry, proofs: dict[int, Document], token: str, request=None, today=None
+    *,
+    person: User,
+    entry: Entry,
+    proofs: dict[int, Document],
+    token: str,
+    request: HttpRequest | None = None,
+    today: date | None = None,
 ) -> CreditRecord:
     """File a record and submit it for review at once ("保存", manual §7.2).
 
@@ -302,7 +326,7 @@ def file_record(
     return record
 
 
-def _lock_own(record: CreditRecord, actor) -> Application:
+def _lock_own(record: CreditRecord, actor: User | None) -> Application:
     application = Application.objects.select_for_update().get(pk=record.application_id)
     if actor is None or application.applicant_id != actor.pk:
         raise CreditError(NOT_YOURS, code="not_yours")
@@ -310,7 +334,13 @@ def _lock_own(record: CreditRecord, actor) -> Application:
 
 
 def correct_record(
-    *, record: CreditRecord, actor, entry: Entry, proofs: dict[int, Document], request=None, today=None
+    *,
+    record: CreditRecord,
+    actor: User,
+    entry: Entry,
+    proofs: dict[int, Document],
+    request: HttpRequest | None = None,
+    today: date | None = None,
 ) -> CreditRecord:
     """Correct a returned record and submit it again (manual §7.3).
 
@@ -342,7 +372,9 @@ def correct_record(
     return locked
 
 
-def _audit_refusal(action: str, record: CreditRecord, actor, request, exc: CreditError) -> None:
+def _audit_refusal(
+    action: str, record: CreditRecord, actor: User, request: HttpRequest | None, exc: CreditError
+) -> None:
     record_event(
         action=action,
         request=request,
@@ -354,7 +386,7 @@ def _audit_refusal(action: str, record: CreditRecord, actor, request, exc: Credi
     )
 
 
-def delete_record(*, record: CreditRecord, actor, request=None) -> Application:
+def delete_record(*, record: CreditRecord, actor: User, request: HttpRequest | None = None) -> Application:
     """删除 (manual §7.3): withdraw a pending or returned record. An approved record is never deleted."""
     try:
         with transaction.atomic():
@@ -380,7 +412,9 @@ def delete_record(*, record: CreditRecord, actor, request=None) -> Application:
 # --------------------------------------------------------------------------- the reviewer's side
 
 
-def settle_credits(*, record: CreditRecord, credits, actor, request=None) -> CreditRecord:
+def settle_credits(
+    *, record: CreditRecord, credits: int | None, actor: User, request: HttpRequest | None = None
+) -> CreditRecord:
     """The reviewer settles the final credits of a reviewer-set record (item 14) before approving it.
 
     Only a reviewer who may decide the application, only while it is pending; at most the item's maximum.
