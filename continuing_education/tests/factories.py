@@ -24,9 +24,9 @@ from reviews.constants import Status
 
 def collected_accountant(unit_code: str = "420102", **kwargs):
     """An accountant whose 信息采集 has been approved, managed by the unit `unit_code`."""
-    person = AccountantFactory(**kwargs)
+    person = AccountantFactory.create(**kwargs)
     unit = review_unit(unit_code)
-    dossier = DossierFactory(owner=person, unit=unit)
+    dossier = DossierFactory.create(owner=person, unit=unit)
     PersonRecord.objects.create(person=person, current=dossier, unit=unit, approved_at=timezone.now())
     return person
 

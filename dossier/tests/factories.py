@@ -95,7 +95,7 @@ def give_every_proof(dossier: Dossier, application_id: int) -> list[DossierProof
     """A stored document for every slot of the dossier's checklist."""
     proofs = []
     for slot in proof_slots(dossier):
-        document = DocumentFactory(
+        document = DocumentFactory.create(
             owner=dossier.owner, slot=slot.key, status=DocumentStatus.ATTACHED, application_id=application_id
         )
         proofs.append(DossierProof.objects.create(dossier=dossier, slot=slot.key, document=document))
@@ -127,6 +127,7 @@ def collection(person=None, *, state: str = "complete", reason: str = "照片不
     payload.current_step = payload.furthest_step = Step.PREVIEW
     payload.save()
     if payload.dossier.unit_id != payload.application.unit_id:
+        assert payload.dossier.unit is not None
         reviews.set_unit(application=payload.application, unit=payload.dossier.unit)
     if state == "complete":
         return payload
@@ -179,7 +180,7 @@ def new_proofs_for(payload, slots) -> None:
     from dossier.models import DossierProof
 
     for slot in slots:
-        document = DocumentFactory(
+        document = DocumentFactory.create(
             owner=payload.dossier.owner,
             slot=slot.key,
             status=DocumentStatus.ATTACHED,
@@ -209,6 +210,7 @@ def change(person=None, *, state: str = "complete", reason: str = "请补充劳�
         setattr(dossier, name, value)
     dossier.save()
     if dossier.unit_id != payload.application.unit_id:
+        assert dossier.unit is not None
         reviews.set_unit(application=payload.application, unit=dossier.unit)
     new_proofs_for(payload, summarise(change_for_display(payload.pk)).required)
     if state == "complete":

@@ -3,6 +3,7 @@ by section, on real dossiers; and properties of the diff on plain snapshots."""
 
 import copy
 import datetime
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -282,7 +283,7 @@ def test_the_approved_file_does_not_count_as_the_new_proof(units):
 
 # --------------------------------------------------------------------------- properties on snapshots
 
-BASE = {
+BASE: dict[str, Any] = {  # a snapshot, as dossier_snapshot makes them
     "personal": {"address": "武汉市江岸区沿江大道1号", "email": "a@example.com", "photo": "p1"},
     "education": [
         {"token": "aaaa0001", "level": "大学本科", "degree": "学士", "school": "武汉大学", "major": "会计学"}

@@ -31,8 +31,9 @@ def resubmit(payload):
 
 def replace_a_proof(payload) -> tuple[str, str]:
     proof = DossierProof.objects.filter(dossier=payload.dossier).order_by("pk").first()
+    assert proof is not None
     old_document = proof.document_id
-    proof.document = DocumentFactory(
+    proof.document = DocumentFactory.create(
         owner=payload.dossier.owner,
         slot=proof.slot,
         status=proof.document.status,

@@ -25,7 +25,7 @@ ID_NUMBER, NAME, OLD_PHONE, NEW_PHONE = "420102199001011236", "张三", "1380000
 
 def collected_person(unit_code: str = "420102", **identity):
     """A registered accountant whose 信息采集 has been approved, managed by `unit_code`."""
-    person = AccountantFactory(**identity)
+    person = AccountantFactory.create(**identity)
     collection(person, state="approved", unit=review_unit(unit_code))
     person.refresh_from_db()
     return person
