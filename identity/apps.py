@@ -6,7 +6,7 @@ class IdentityConfig(AppConfig):
     name = "identity"
     verbose_name = _("Identity")
 
-    def ready(self):
+    def ready(self) -> None:
         from . import notification_hooks
         from .audit_actions import register_all
 

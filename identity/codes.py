@@ -16,9 +16,11 @@ This module stores and checks codes; sending, rate limits and audit are
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -56,19 +58,20 @@ def _code_hash(binding: str, challenge: str, code: str) -> str:
 # --------------------------------------------------------------------------- session challenge
 
 
-def new_challenge(session, purpose: str) -> str:
+def new_challenge(session: SessionBase, purpose: str) -> str:
     """Put a fresh random challenge for `purpose` in the session and return it."""
     challenge = secrets.token_urlsafe(24)
     session[_SESSION_KEY.format(purpose=SmsCodePurpose(purpose))] = challenge
     return challenge
 
 
-def current_challenge(session, purpose: str) -> str:
+def current_challenge(session: SessionBase, purpose: str) -> str:
     """The session's challenge for `purpose`, or "" when no code was requested in this session."""
-    return session.get(_SESSION_KEY.format(purpose=SmsCodePurpose(purpose)), "")
+    challenge: str = session.get(_SESSION_KEY.format(purpose=SmsCodePurpose(purpose)), "")
+    return challenge
 
 
-def forget_challenge(session, purpose: str) -> None:
+def forget_challenge(session: SessionBase, purpose: str) -> None:
     session.pop(_SESSION_KEY.format(purpose=SmsCodePurpose(purpose)), None)
 
 
@@ -150,7 +153,7 @@ def check_code(
         return CheckResult(ok=True, reason="ok")
 
 
-def _count_failure(user: User, now) -> bool:
+def _count_failure(user: User, now: datetime) -> bool:
     """One more consecutive failure for `user`; returns True when this one locks the account."""
     locked = User.objects.select_for_update().only("sms_failed_count", "sms_locked_at").get(pk=user.pk)
     locked.sms_failed_count += 1
@@ -170,12 +173,12 @@ def _reset_failures(user: User) -> None:
         user.sms_failed_count = 0
 
 
-def purge_expired_codes(*, now=None) -> int:
+def purge_expired_codes(*, now: datetime | None = None) -> int:
     """Delete codes past their expiry. Returns how many went."""
     deleted, _by_model = SmsCode.objects.filter(expires_at__lte=now or timezone.now()).delete()
     return deleted
 
 
-def sms_params(code: str) -> dict:
+def sms_params(code: str) -> dict[str, Any]:
     """The parameters of the `verification_code` SMS template (notifications.messages)."""
     return {"code": code, "minutes": max(1, settings.SMS_CODE_TTL_SECONDS // 60)}

@@ -73,7 +73,7 @@ class User(AbstractUser):
             models.Index(fields=["full_name"], opclasses=["varchar_pattern_ops"], name="identity_user_name_prefix"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.full_name or self.username
 
     @property
@@ -92,14 +92,15 @@ class User(AbstractUser):
     def is_sms_locked(self) -> bool:
         return self.sms_locked_at is not None
 
-    def _get_session_auth_hash(self, secret=None):
+    def _get_session_auth_hash(self, secret: str | bytes | None = None) -> str:
         """For accountants the session hash covers the phone too: a changed number (手机号更换)
         ends every session of the person, as a changed password does. Staff keep Django's hash.
 
         Overrides the helper behind both get_session_auth_hash() and the SECRET_KEY_FALLBACKS check.
         """
         if self.kind != UserKind.ACCOUNTANT:
-            return super()._get_session_auth_hash(secret=secret)
+            # django-stubs omit this private helper of AbstractBaseUser.
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc, no-any-return]
         return salted_hmac(
             "identity.User.get_session_auth_hash.accountant",
             f"{self.password}\x1f{self.phone}",
@@ -140,5 +141,5 @@ class SmsCode(models.Model):
         verbose_name = _("SMS code")
         verbose_name_plural = _("SMS codes")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.get_purpose_display()} #{self.pk}"

@@ -17,20 +17,27 @@ a deactivated user, a device of another user) takes Django's and django-otp's us
 unchanged, so the outcome is always the one they would give.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware as BaseOTPMiddleware
+
+if TYPE_CHECKING:
+    from .models import User
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 TOTP_PREFIX = "otp_totp.totpdevice/"
 
 
-def _preload(request):
+def _preload(request: HttpRequest) -> tuple[str, Any] | None:
     """(persistent id, device or None) read in one query with the user and unit, or None."""
-    session = getattr(request, "session", None)
+    session: SessionBase | None = getattr(request, "session", None)
     if session is None:
         return None
     persistent_id = session.get(DEVICE_ID_SESSION_KEY)
@@ -49,11 +56,12 @@ def _preload(request):
     if device is not None and not hasattr(request, "_cached_user"):
         user = device.user
         if _session_is_for(session, user):
-            request._cached_user = user  # what AuthenticationMiddleware's lazy user returns
+            # What AuthenticationMiddleware's lazy user returns (a private attribute the stubs do not know).
+            request._cached_user = user  # type: ignore[attr-defined]
     return persistent_id, device
 
 
-def _session_is_for(session, user) -> bool:
+def _session_is_for(session: SessionBase, user: "User") -> bool:
     """Whether `auth.get_user` would return exactly this user for this session (current hash only)."""
     try:
         user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])
@@ -70,10 +78,11 @@ def _session_is_for(session, user) -> bool:
     return ModelBackend().user_can_authenticate(user)
 
 
-class OTPMiddleware(BaseOTPMiddleware):
+class OTPMiddleware(BaseOTPMiddleware):  # type: ignore[misc]  # django-otp ships no type information
     """django-otp's middleware, loading the staff member and their device together (module docstring)."""
 
-    def _verify_user_sync(self, request, user):
+    # `user` is the lazy request user (a User or AnonymousUser) that django-otp gives its attributes.
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
         preloaded = _preload(request)
         self._init_user_fields(user)
         if user.is_authenticated:

@@ -7,7 +7,7 @@ their TOTP step in this session.
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponseBase
@@ -18,9 +18,19 @@ from .constants import StaffRole
 # A view function: request (and URL arguments) in, response out.
 View = Callable[..., HttpResponseBase]
 _R = TypeVar("_R")
+_P = ParamSpec("_P")
+# The view's own request annotation (e.g. `identity.http.SignedInRequest`) is kept by the decorators.
+_Request = TypeVar("_Request", bound=HttpRequest)
+
+if TYPE_CHECKING:
+    from django.views import View as _ViewBase
+
+    from .models import User
+else:
+    _ViewBase = object
 
 
-def _is_verified_staff(user: Any) -> bool:
+def _is_verified_staff(user: "User") -> bool:
     # Training-institution staff sign in like staff but see none of the finance bureau's pages.
     return (
         user.is_authenticated
@@ -31,9 +41,11 @@ def _is_verified_staff(user: Any) -> bool:
     )
 
 
-def accountant_required(view: Callable[..., _R]) -> Callable[..., _R | HttpResponseBase]:
+def accountant_required(
+    view: Callable[Concatenate[_Request, _P], _R],
+) -> Callable[Concatenate[_Request, _P], _R | HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> _R | HttpResponseBase:
+    def wrapper(request: _Request, /, *args: _P.args, **kwargs: _P.kwargs) -> _R | HttpResponseBase:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("identity:login"))
@@ -44,9 +56,11 @@ def accountant_required(view: Callable[..., _R]) -> Callable[..., _R | HttpRespo
     return wrapper
 
 
-def staff_required(view: Callable[..., _R]) -> Callable[..., _R | HttpResponseBase]:
+def staff_required(
+    view: Callable[Concatenate[_Request, _P], _R],
+) -> Callable[Concatenate[_Request, _P], _R | HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> _R | HttpResponseBase:
+    def wrapper(request: _Request, /, *args: _P.args, **kwargs: _P.kwargs) -> _R | HttpResponseBase:
         user = request.user
         if not user.is_authenticated or (user.is_staff_member and not user.is_verified()):
             return redirect_to_login(request.get_full_path(), reverse("identity:staff_login"))
@@ -57,13 +71,15 @@ def staff_required(view: Callable[..., _R]) -> Callable[..., _R | HttpResponseBa
     return wrapper
 
 
-class AccountantRequiredMixin:
+# For the type checker the mixins are Views (they go before a View class in the bases); at run time
+# they stay plain mixins.
+class AccountantRequiredMixin(_ViewBase):
     @classmethod
-    def as_view(cls, **initkwargs):
+    def as_view(cls, **initkwargs: Any) -> View:
         return accountant_required(super().as_view(**initkwargs))
 
 
-class StaffRequiredMixin:
+class StaffRequiredMixin(_ViewBase):
     @classmethod
-    def as_view(cls, **initkwargs):
+    def as_view(cls, **initkwargs: Any) -> View:
         return staff_required(super().as_view(**initkwargs))

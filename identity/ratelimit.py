@@ -19,13 +19,19 @@ import functools
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +53,7 @@ class RateLimited(Exception):
     retry_after: int
 
     @property
-    def message(self):
+    def message(self) -> StrOrPromise:
         if self.reason == "cooldown":
             return _("Please wait %(seconds)s seconds before asking for another code.") % {"seconds": self.retry_after}
         return MESSAGES[self.reason]
@@ -65,7 +71,7 @@ MESSAGES = {
 }
 
 
-def _cache():
+def _cache() -> BaseCache:
     return caches[getattr(settings, "SMS_RATELIMIT_CACHE", "default")]
 
 
@@ -74,11 +80,11 @@ def _key(kind: str, value: str) -> str:
     return f"hbkj:sms:{kind}:{digest}"
 
 
-def _guarded(func):
+def _guarded(func: Callable[_P, _R]) -> Callable[_P, _R]:
     """Turn any failure of the cache into LimiterUnavailable (fail closed)."""
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
             return func(*args, **kwargs)
         except RateLimited:
