@@ -9,7 +9,7 @@ that code alone and the service refuses it when no code was requested in this se
 
 import re
 import unicodedata
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
 from captcha.fields import CaptchaField, CaptchaTextInput
 from django import forms
@@ -27,36 +27,45 @@ _RE_SMS_CODE = re.compile(r"^\d{6}$")
 # apostrophes and single spaces.
 _NAME_PUNCTUATION = set("·•・.-' ")
 
+if TYPE_CHECKING:
+    _FormBase = forms.Form
+else:
+    _FormBase = object
 
-class CaptchaInput(CaptchaTextInput):
+
+class CaptchaInput(CaptchaTextInput):  # type: ignore[misc]  # django-simple-captcha ships no type information
     """The image captcha as a Bootstrap input group; clicking the image fetches a new one (core/app.js)."""
 
     template_name = "identity/accountant/captcha_widget.html"
 
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context(name, value, attrs)
         context["refresh_url"] = reverse("captcha-refresh")
         return context
 
 
-class SendCaptchaField(CaptchaField):
+class SendCaptchaField(CaptchaField):  # type: ignore[misc]  # django-simple-captcha ships no type information
     """The image captcha, checked only when an SMS code is asked for (`checked=False`: ignored)."""
 
     checked = True
 
-    def clean(self, value):
+    def clean(self, value: Any) -> str:
         if not self.checked:
             return ""
-        return super().clean(value)
+        cleaned: str = super().clean(value)
+        return cleaned
 
 
-class BootstrapErrorsMixin(CleanTextMixin):
+# For the type checker the mixin is a Form (it goes before one in the bases); at run time it stays a mixin.
+class BootstrapErrorsMixin(CleanTextMixin, _FormBase):
     """Mark fields with errors `is-invalid` and point them at their message (aria-describedby);
     text hygiene on every free-text field (`core.forms`)."""
 
-    def add_error(self, field, error):
+    # `error`: whatever Form.add_error takes (its overloads pair a None field with a dict of errors).
+    def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)
-        for name in self._errors or {}:
+        # `_errors`, not `errors` (which would run the whole cleaning); django-stubs omit the private attribute.
+        for name in self._errors or {}:  # type: ignore[attr-defined]
             if name not in self.fields:
                 continue
             widget = self.fields[name].widget
@@ -117,7 +126,7 @@ class AccountantCodeForm(BootstrapErrorsMixin, forms.Form):
         ),
     )
 
-    def __init__(self, *args, sending: bool = False, **kwargs):
+    def __init__(self, *args: Any, sending: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sending = sending
         if sending:
@@ -127,10 +136,10 @@ class AccountantCodeForm(BootstrapErrorsMixin, forms.Form):
             self.fields["captcha"].required = False
             cast(SendCaptchaField, self.fields["captcha"]).checked = False
 
-    def clean_phone(self):
+    def clean_phone(self) -> str:
         return validate_mobile(self.cleaned_data["phone"])
 
-    def clean_sms_code(self):
+    def clean_sms_code(self) -> str:
         if self.sending:
             return ""
         code = normalize_id_number(self.cleaned_data["sms_code"])
@@ -138,8 +147,9 @@ class AccountantCodeForm(BootstrapErrorsMixin, forms.Form):
             raise ValidationError(_("The SMS code has 6 digits."), code="format")
         return code
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean returns cleaned_data
         if data.get("id_type") and "id_number" in data:
             try:
                 data["id_number"] = validate_id_number(data["id_type"], data["id_number"])
@@ -169,7 +179,7 @@ class AccountantRegistrationForm(AccountantCodeForm):
 
     field_order = ["id_type", "id_number", "full_name", "phone", "captcha", "sms_code"]
 
-    def clean_full_name(self):
+    def clean_full_name(self) -> str:
         name = " ".join(self.cleaned_data["full_name"].split())
         if not name[:1].isalpha() or any(
             not (unicodedata.category(c).startswith("L") or c in _NAME_PUNCTUATION) for c in name

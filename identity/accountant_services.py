@@ -13,12 +13,14 @@ ID numbers and phones only, never a code.
 
 import logging
 import time
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import login
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -64,7 +66,15 @@ class AccountantError(Exception):
     `retry_after` is in seconds when waiting helps.
     """
 
-    def __init__(self, message, *, field=None, status=200, code="", retry_after=None):
+    def __init__(
+        self,
+        message: StrOrPromise,
+        *,
+        field: str | None = None,
+        status: int = 200,
+        code: str = "",
+        retry_after: int | None = None,
+    ) -> None:
         super().__init__(str(message))
         self.message = message
         self.field = field
@@ -73,7 +83,7 @@ class AccountantError(Exception):
         self.retry_after = retry_after
 
 
-def _masked(id_number: str, phone: str) -> dict:
+def _masked(id_number: str, phone: str) -> dict[str, Any]:
     return {"id_number": mask_id_number(id_number), "phone": mask_phone(phone)}
 
 
@@ -100,7 +110,7 @@ def _pad_to_floor(started: float) -> None:
         time.sleep(remaining)
 
 
-def _reserve(*, request, purpose: str, detail: dict) -> None:
+def _reserve(*, request: HttpRequest, purpose: str, detail: dict[str, Any]) -> None:
     try:
         ratelimit.reserve_sms_send(phone=detail["_phone"], ip=client_ip(request))
     except ratelimit.LimiterUnavailable:
@@ -115,7 +125,7 @@ def _reserve(*, request, purpose: str, detail: dict) -> None:
         ) from None
 
 
-def _audit_refusal(request, purpose, detail, reason):
+def _audit_refusal(request: HttpRequest, purpose: str, detail: dict[str, Any], reason: str) -> None:
     record_event(
         action="auth.sms_code_refused",
         request=request,
@@ -124,11 +134,11 @@ def _audit_refusal(request, purpose, detail, reason):
     )
 
 
-def _public(detail: dict) -> dict:
+def _public(detail: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in detail.items() if not k.startswith("_")}
 
 
-def send_code(*, request, purpose: str, id_type: str, id_number: str, phone: str) -> str:
+def send_code(*, request: HttpRequest, purpose: str, id_type: str, id_number: str, phone: str) -> str:
     """Send a one-time code by SMS for `purpose` and return the confirmation to show.
 
     - register: refused when the document is already registered; the code goes to `phone`.
@@ -189,7 +199,7 @@ def send_code(*, request, purpose: str, id_type: str, id_number: str, phone: str
     return confirmation
 
 
-def _challenge_or_refuse(request, purpose: str) -> str:
+def _challenge_or_refuse(request: HttpRequest, purpose: str) -> str:
     """The session challenge of the code sent to this browser; refuse when none was requested here.
 
     A challenge exists only after a send that solved (and consumed) an image captcha, so the final
@@ -202,7 +212,7 @@ def _challenge_or_refuse(request, purpose: str) -> str:
     return challenge
 
 
-def _before_check(request) -> None:
+def _before_check(request: HttpRequest) -> None:
     try:
         ratelimit.hit_code_check(ip=client_ip(request))
     except ratelimit.LimiterUnavailable:
@@ -214,7 +224,7 @@ def _before_check(request) -> None:
 
 
 def verify_code(
-    *, request, purpose: str, id_type: str, id_number: str, phone: str, code: str, user: User | None = None
+    *, request: HttpRequest, purpose: str, id_type: str, id_number: str, phone: str, code: str, user: User | None = None
 ) -> None:
     """Check and consume a code sent by `send_code` in this session, or raise AccountantError.
 
@@ -248,12 +258,12 @@ def verify_code(
     codes.forget_challenge(request.session, purpose)
 
 
-def _start_session(request, user: User) -> None:
+def _start_session(request: HttpRequest, user: User) -> None:
     login(request, user, backend=_BACKEND)  # a new session key (ASVS 7.2.4)
     request.session[SESSION_KIND_KEY] = SESSION_KIND_ACCOUNTANT
 
 
-def sign_in_accountant(*, request, id_type: str, id_number: str, phone: str, code: str) -> User:
+def sign_in_accountant(*, request: HttpRequest, id_type: str, id_number: str, phone: str, code: str) -> User:
     """Sign in with document + phone + SMS code (no password) and return the user.
 
     A wrong code counts towards the account's lockout; the settings.SMS_ACCOUNT_LOCK_FAILURES-th
@@ -313,7 +323,9 @@ def sign_in_accountant(*, request, id_type: str, id_number: str, phone: str, cod
     return user
 
 
-def register_accountant(*, request, id_type: str, id_number: str, full_name: str, phone: str, code: str) -> User:
+def register_accountant(
+    *, request: HttpRequest, id_type: str, id_number: str, full_name: str, phone: str, code: str
+) -> User:
     """Register (manual §4.1) and sign in: document + name + phone, proved by an SMS code.
 
     One account per document: an ID already registered is told "用户已注册，请直接登录". The

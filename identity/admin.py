@@ -8,16 +8,20 @@ columns); their identity is changed only by the reviewed 信息变更 / 手机�
 """
 
 import re
+from typing import TYPE_CHECKING, Any, cast
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from core.admin_paging import EstimatedCountPaginator
 from core.masking import mask_id_number, mask_phone
@@ -34,8 +38,16 @@ from .staff_services import (
     set_staff_role,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
 
-def admin_login(request, extra_context=None):
+
+def _admin_user(request: HttpRequest) -> User:
+    # The admin site lets in signed-in staff only (`has_permission`, and `admin_login` below).
+    return cast(User, request.user)
+
+
+def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
     """The admin has no sign-in form of its own: staff sign in once, at the staff sign-in page.
 
     That page is the one with the lockout, the TOTP step and the audit rows. A verified staff
@@ -60,10 +72,10 @@ class SmsLockedFilter(admin.SimpleListFilter):
     title = _("locked by failed SMS codes")
     parameter_name = "sms_locked"
 
-    def lookups(self, request, model_admin):
+    def lookups(self, request: HttpRequest, model_admin: "admin.ModelAdmin[Any]") -> list[tuple[str, StrOrPromise]]:
         return [("yes", _("Locked")), ("no", _("Not locked"))]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
         if self.value() == "yes":
             return queryset.filter(sms_locked_at__isnull=False)
         if self.value() == "no":
@@ -74,7 +86,7 @@ class SmsLockedFilter(admin.SimpleListFilter):
 class AdminStaffCreationForm(StaffCreationForm):
     """Checks the new account with the service's own rules, each error next to its field."""
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.errors:
             return cleaned
@@ -96,11 +108,11 @@ class AdminStaffCreationForm(StaffCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin[User]):
     add_form = AdminStaffCreationForm
     # Django's user add template says more options follow; here everything is on the one form.
     add_form_template = "admin/change_form.html"
-    add_fieldsets = (
+    add_fieldsets: "_FieldsetSpec" = (
         (
             _("New staff member"),
             {
@@ -146,7 +158,7 @@ class UserAdmin(DjangoUserAdmin):
         "date_joined",
     ]
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> "_FieldsetSpec":
         if obj is None:
             return self.add_fieldsets
         if obj.is_staff_member:
@@ -162,14 +174,16 @@ class UserAdmin(DjangoUserAdmin):
             (_("Sign-in"), {"fields": ("is_active", "sms_failed_count", "sms_locked_at", "last_login", "date_joined")}),
         )
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str] | tuple[str, ...]:
         if obj is not None and not obj.is_staff_member:
             return [*self.readonly_fields, "username", "full_name"]
         return self.readonly_fields
 
     search_help_text = _("Staff: username or name. Accountants: the exact ID number or mobile phone, or the name.")
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[User], search_term: str
+    ) -> tuple[QuerySet[User], bool]:
         """An 11-digit term finds the accountant with that phone, an ID-number-like term the one with
         that exact ID number (equality on indexed columns, never a substring search); else by name."""
         term = search_term.strip().upper()
@@ -182,7 +196,7 @@ class UserAdmin(DjangoUserAdmin):
     # ------------------------------------------------------------------ columns
 
     @admin.display(description=_("Full name"), ordering="full_name")
-    def account(self, obj):
+    def account(self, obj: User) -> str:
         """Accountants by name and masked ID number; staff by name."""
         if obj.is_accountant:
             masked = mask_id_number(obj.id_number)
@@ -190,25 +204,25 @@ class UserAdmin(DjangoUserAdmin):
         return obj.full_name or obj.username
 
     @admin.display(description=_("username"), ordering="username")
-    def username_column(self, obj):
+    def username_column(self, obj: User) -> str:
         """Staff sign in with their username; an accountant's is generated and means nothing."""
         return "—" if obj.is_accountant else obj.username
 
     @admin.display(description=_("ID number"))
-    def masked_id_number(self, obj):
+    def masked_id_number(self, obj: User) -> str:
         return mask_id_number(obj.id_number) or "—"
 
     @admin.display(description=_("mobile phone"))
-    def masked_phone(self, obj):
+    def masked_phone(self, obj: User) -> str:
         return mask_phone(obj.phone) or "—"
 
     @admin.display(description=_("SMS locked"), boolean=True)
-    def sms_locked(self, obj):
+    def sms_locked(self, obj: User) -> bool | None:
         return obj.is_sms_locked if obj.is_accountant else None
 
     # ------------------------------------------------------------------ saving
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm[User], change: bool) -> None:
         if not change:
             user, device = create_staff(
                 username=form.cleaned_data["username"],
@@ -217,8 +231,9 @@ class UserAdmin(DjangoUserAdmin):
                 role=form.cleaned_data["role"],
                 unit=form.cleaned_data["unit"],
                 email=form.cleaned_data.get("email", ""),
-                actor=request.user,
+                actor=_admin_user(request),
             )
+            assert device is not None  # not an enrol-at-first-sign-in account: it has its device
             obj.pk = user.pk
             obj._state.adding = False
             obj._state.db = user._state.db
@@ -245,41 +260,41 @@ class UserAdmin(DjangoUserAdmin):
         super().save_model(request, obj, form, change)
         try:
             if new_role != initial.role:
-                set_staff_role(user=obj, role=new_role, actor=request.user)
+                set_staff_role(user=obj, role=new_role, actor=_admin_user(request))
             if new_unit is None:
                 raise StaffAccountError({"unit": _("Choose an active review unit.")})
             if new_unit.pk != initial.unit_id:
-                move_staff(user=obj, unit=new_unit, actor=request.user)
+                move_staff(user=obj, unit=new_unit, actor=_admin_user(request))
             if new_active != initial.is_active:
-                set_staff_active(user=obj, active=new_active, actor=request.user)
+                set_staff_active(user=obj, active=new_active, actor=_admin_user(request))
         except StaffAccountError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
 
     # ------------------------------------------------------------------ actions
 
     @admin.action(description=_("Unlock selected accountants locked by failed SMS codes"))
-    def unlock_accountants(self, request, queryset):
+    def unlock_accountants(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         from .accountant_services import unlock_accountant
 
         done = 0
         for user in queryset.filter(kind=UserKind.ACCOUNTANT, sms_locked_at__isnull=False):
-            unlock_accountant(user=user, actor=request.user)
+            unlock_accountant(user=user, actor=_admin_user(request))
             done += 1
         self.message_user(request, _("Unlocked %(count)d accountant(s).") % {"count": done}, messages.SUCCESS)
 
     @admin.action(description=_("Deactivate selected staff (their sessions end at once)"))
-    def deactivate_staff(self, request, queryset):
+    def deactivate_staff(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         self._set_active(request, queryset, active=False)
 
     @admin.action(description=_("Activate selected staff"))
-    def activate_staff(self, request, queryset):
+    def activate_staff(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         self._set_active(request, queryset, active=True)
 
-    def _set_active(self, request, queryset, *, active: bool):
+    def _set_active(self, request: HttpRequest, queryset: QuerySet[User], *, active: bool) -> None:
         done = 0
         for user in queryset.filter(kind=UserKind.STAFF).select_related("unit"):
             try:
-                set_staff_active(user=user, active=active, actor=request.user)
+                set_staff_active(user=user, active=active, actor=_admin_user(request))
             except StaffAccountError as exc:
                 self.message_user(request, f"{user.username}: {' '.join(exc.messages)}", messages.ERROR)
             else:

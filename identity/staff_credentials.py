@@ -23,10 +23,12 @@ import time
 from typing import cast
 
 from django.contrib.auth import authenticate, login, update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 from django.utils.translation import ngettext_lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -76,7 +78,7 @@ def needs_enrolment(user: User) -> bool:
     )
 
 
-def begin_first_sign_in(*, request, username: str, password: str) -> User:
+def begin_first_sign_in(*, request: HttpRequest, username: str, password: str) -> User:
     """Check username + password for a first sign-in and remember it in the session (not signed in).
 
     Raises staff_services.StaffSignInError (audited, counted by django-axes) for a wrong password,
@@ -104,7 +106,7 @@ def begin_first_sign_in(*, request, username: str, password: str) -> User:
     return user
 
 
-def _remember(request, user: User) -> None:
+def _remember(request: HttpRequest, user: User) -> None:
     request.session[PENDING_KEY] = {
         "user": user.pk,
         "hash": user.get_session_auth_hash(),
@@ -112,7 +114,7 @@ def _remember(request, user: User) -> None:
     }
 
 
-def pending_user(request) -> User | None:
+def pending_user(request: HttpRequest) -> User | None:
     """The person in the middle of a first sign-in in this session, if it is still valid."""
     state = request.session.get(PENDING_KEY)
     if not isinstance(state, dict):
@@ -131,7 +133,7 @@ def pending_user(request) -> User | None:
     return user
 
 
-def set_first_password(*, request, user: User, password: str) -> None:
+def set_first_password(*, request: HttpRequest, user: User, password: str) -> None:
     """Replace the one-time password during a first sign-in (already validated by the form)."""
     with transaction.atomic():
         user.set_password(password)
@@ -166,7 +168,7 @@ def secret_base32(device: TOTPDevice) -> str:
     return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
-def confirm_enrolment(*, request, user: User, token: str) -> bool:
+def confirm_enrolment(*, request: HttpRequest, user: User, token: str) -> bool:
     """Confirm the new device with a code from the app and sign the person in; False if wrong.
 
     On success other unconfirmed devices are removed, `must_enrol_totp` is cleared, the session
@@ -212,7 +214,7 @@ def confirm_enrolment(*, request, user: User, token: str) -> bool:
 # --------------------------------------------------------------------------- own account
 
 
-def change_own_password(*, request, form) -> User:
+def change_own_password(*, request: HttpRequest, form: PasswordChangeForm) -> User:
     """Save a validated PasswordChangeForm (current password checked, validators run).
 
     Clears `must_change_password`, keeps this session signed in (the other sessions of the

@@ -1,6 +1,7 @@
 """Forms of staff sign-in and of staff accounts in the admin."""
 
 import re
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -47,17 +48,18 @@ class StaffLoginForm(CleanTextMixin, forms.Form):
         ),
     )
 
-    def clean_username(self):
-        return self.cleaned_data["username"].strip()
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        return username.strip()
 
-    def clean_otp_token(self):
+    def clean_otp_token(self) -> str:
         token = re.sub(r"\s+", "", self.cleaned_data["otp_token"])
         if not TOKEN_RE.fullmatch(token):
             raise forms.ValidationError(_("The authenticator code is 6 digits."))
         return token
 
 
-class StaffCreationForm(CleanTextMixin, forms.ModelForm):
+class StaffCreationForm(CleanTextMixin, forms.ModelForm[User]):
     """Admin form to add a staff member; saving goes through `create_staff` (see the admin)."""
 
     password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
@@ -67,26 +69,32 @@ class StaffCreationForm(CleanTextMixin, forms.ModelForm):
         model = User
         fields = ["username", "full_name", "email", "role", "unit"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].help_text = _("2 to 30 letters, digits, dots, underscores or hyphens.")
         self.fields["full_name"].label = _("Full name")
         self.fields["full_name"].required = True
         self.fields["role"].required = True
-        self.fields["role"].choices = [("", "---------"), *StaffRole.choices]
+        # The model form makes a choice field of `role` (choices on the model field) and a model
+        # choice field of `unit` (a foreign key).
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", "---------"), *StaffRole.choices]
         self.fields["unit"].required = True
-        self.fields["unit"].queryset = ReviewUnit.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField[ReviewUnit], self.fields["unit"]).queryset = ReviewUnit.objects.filter(
+            is_active=True
+        )
 
-    def clean_username(self):
+    def clean_username(self) -> str:
         # Uniqueness (ignoring case) is checked by create_staff, next to this field.
-        return self.cleaned_data["username"].strip()
+        username: str = self.cleaned_data["username"]
+        return username.strip()
 
-    def validate_unique(self):
+    def validate_unique(self) -> None:
         # create_staff owns the uniqueness rule; avoid a second, case-sensitive message.
         pass
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns cleaned_data
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return cleaned
@@ -95,8 +103,8 @@ class StaffCreationForm(CleanTextMixin, forms.ModelForm):
 # --------------------------------------------------------------------------- staff management
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
+class UnitChoiceField(forms.ModelChoiceField[ReviewUnit]):
+    def label_from_instance(self, obj: ReviewUnit) -> str:
         return obj.name
 
 
@@ -125,18 +133,19 @@ class StaffMemberForm(CleanTextMixin, forms.Form):
         error_messages={"required": _("Choose a review unit.")},
     )
 
-    def __init__(self, *args, actor, **kwargs):
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         from .staff_management import UNIT_OUT_OF_SCOPE, assignable_units, grantable_roles
 
         super().__init__(*args, **kwargs)
         self.actor = actor
-        self.fields["role"].choices = [("", "---------"), *grantable_roles(actor)]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", "---------"), *grantable_roles(actor)]
         self.fields["role"].error_messages["invalid_choice"] = _("You cannot give this role.")
-        self.fields["unit"].queryset = assignable_units(actor)
+        cast(UnitChoiceField, self.fields["unit"]).queryset = assignable_units(actor)
         self.fields["unit"].error_messages["invalid_choice"] = UNIT_OUT_OF_SCOPE
 
-    def clean_username(self):
-        return self.cleaned_data["username"].strip()
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        return username.strip()
 
 
 class StaffAssignmentForm(forms.Form):
@@ -149,13 +158,13 @@ class StaffAssignmentForm(forms.Form):
         error_messages={"required": _("Choose a review unit.")},
     )
 
-    def __init__(self, *args, actor, **kwargs):
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         from .staff_management import UNIT_OUT_OF_SCOPE, assignable_units, grantable_roles
 
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = grantable_roles(actor)
+        cast(forms.ChoiceField, self.fields["role"]).choices = grantable_roles(actor)
         self.fields["role"].error_messages["invalid_choice"] = _("You cannot give this role.")
-        self.fields["unit"].queryset = assignable_units(actor)
+        cast(UnitChoiceField, self.fields["unit"]).queryset = assignable_units(actor)
         self.fields["unit"].error_messages["invalid_choice"] = UNIT_OUT_OF_SCOPE
 
 
@@ -184,8 +193,9 @@ class FirstSignInForm(CleanTextMixin, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def clean_username(self):
-        return self.cleaned_data["username"].strip()
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        return username.strip()
 
 
 class EnrolTokenForm(forms.Form):
@@ -202,7 +212,7 @@ class EnrolTokenForm(forms.Form):
         ),
     )
 
-    def clean_otp_token(self):
+    def clean_otp_token(self) -> str:
         token = re.sub(r"\s+", "", self.cleaned_data["otp_token"])
         if not TOKEN_RE.fullmatch(token):
             raise forms.ValidationError(_("The authenticator code is 6 digits."))

@@ -46,7 +46,7 @@ UNIT_ADMIN_OF_OWN_UNIT = _(
 )
 
 
-def is_staff_manager(user) -> bool:
+def is_staff_manager(user: User | None) -> bool:
     """Whether the user may open the staff management pages at all."""
     return bool(
         user is not None
@@ -59,7 +59,7 @@ def is_staff_manager(user) -> bool:
     )
 
 
-def _is_manager_role(actor) -> bool:
+def _is_manager_role(actor: User | None) -> bool:
     return bool(
         actor is not None
         and getattr(actor, "is_staff_member", False)
@@ -69,13 +69,14 @@ def _is_manager_role(actor) -> bool:
     )
 
 
-def manageable_staff(actor) -> QuerySet[User]:
+def manageable_staff(actor: User) -> QuerySet[User]:
     """The staff accounts `actor` may manage (active or not), never `actor` themselves."""
     if not _is_manager_role(actor):
         return User.objects.none()
     staff = User.objects.filter(kind=UserKind.STAFF).exclude(pk=actor.pk)
     if actor.role == StaffRole.SYSTEM_ADMIN:
         return staff.filter(role__in=MANAGED_ROLES[StaffRole.SYSTEM_ADMIN])
+    assert actor.unit is not None  # a manager has a unit (`_is_manager_role`)
     unit_ids = unit_ids_at_or_below(actor.unit)
     below_ids = [pk for pk in unit_ids if pk != actor.unit_id]
     return staff.filter(
@@ -83,30 +84,31 @@ def manageable_staff(actor) -> QuerySet[User]:
     )
 
 
-def get_manageable_staff(actor, pk) -> User:
+def get_manageable_staff(actor: User, pk: int) -> User:
     """One staff account `actor` may manage, or 404 (also for accounts that exist elsewhere)."""
     return get_object_or_404(manageable_staff(actor).select_related("unit"), pk=pk)
 
 
-def assignable_units(actor) -> QuerySet[ReviewUnit]:
+def assignable_units(actor: User) -> QuerySet[ReviewUnit]:
     """The active review units `actor` may put staff in."""
     if not _is_manager_role(actor):
         return ReviewUnit.objects.none()
     units = ReviewUnit.objects.filter(is_active=True)
     if actor.role != StaffRole.SYSTEM_ADMIN:
+        assert actor.unit is not None  # a manager has a unit (`_is_manager_role`)
         units = units.filter(pk__in=unit_ids_at_or_below(actor.unit))
     return units.order_by("path")
 
 
-def grantable_roles(actor) -> list[tuple[str, StrOrPromise]]:
+def grantable_roles(actor: User) -> list[tuple[str, StrOrPromise]]:
     """(value, label) of the roles `actor` may hand out."""
     allowed = MANAGED_ROLES.get(getattr(actor, "role", ""), ())
     return [(value, label) for value, label in StaffRole.choices if value in allowed]
 
 
-def assignment_errors(actor, *, role: str, unit) -> dict[str, list]:
+def assignment_errors(actor: User, *, role: str, unit: ReviewUnit | None) -> dict[str, list[StrOrPromise]]:
     """Why `actor` may not give `role` at `unit` (one message per field); empty when allowed."""
-    errors: dict[str, list] = {}
+    errors: dict[str, list[StrOrPromise]] = {}
     if role not in MANAGED_ROLES.get(getattr(actor, "role", ""), ()):
         errors["role"] = [ROLE_NOT_ALLOWED]
     if not isinstance(unit, ReviewUnit) or not assignable_units(actor).filter(pk=unit.pk).exists():
@@ -116,17 +118,17 @@ def assignment_errors(actor, *, role: str, unit) -> dict[str, list]:
     return errors
 
 
-def may_assign(actor, *, role: str, unit) -> bool:
+def may_assign(actor: User, *, role: str, unit: ReviewUnit | None) -> bool:
     return not assignment_errors(actor, role=role, unit=unit)
 
 
-def _check_assignment(actor, *, role: str, unit) -> None:
+def _check_assignment(actor: User, *, role: str, unit: ReviewUnit | None) -> None:
     errors = assignment_errors(actor, role=role, unit=unit)
     if errors:
         raise StaffAccountError(errors)
 
 
-def _lock_target(actor, target: User) -> User:
+def _lock_target(actor: User, target: User) -> User:
     """The target row, locked, provided `actor` may manage it; else PermissionDenied."""
     locked = manageable_staff(actor).select_for_update().filter(pk=target.pk).first()
     if locked is None:
@@ -137,7 +139,9 @@ def _lock_target(actor, target: User) -> User:
 # --------------------------------------------------------------------------- actions
 
 
-def create_staff_member(*, actor, username: str, full_name: str, role: str, unit, email: str = "") -> tuple[User, str]:
+def create_staff_member(
+    *, actor: User, username: str, full_name: str, role: str, unit: ReviewUnit, email: str = ""
+) -> tuple[User, str]:
     """Create a reviewer or administrator in `actor`'s scope; returns (user, one-time password).
 
     The account has no authenticator yet: at the first sign-in the person replaces the one-time
@@ -159,7 +163,7 @@ def create_staff_member(*, actor, username: str, full_name: str, role: str, unit
     return user, password
 
 
-def change_staff_assignment(*, actor, target: User, role: str, unit) -> User:
+def change_staff_assignment(*, actor: User, target: User, role: str, unit: ReviewUnit) -> User:
     """Change a staff member's role and / or unit, both within `actor`'s scope (one transaction)."""
     _check_assignment(actor, role=role, unit=unit)
     with transaction.atomic():
@@ -170,7 +174,7 @@ def change_staff_assignment(*, actor, target: User, role: str, unit) -> User:
     return target
 
 
-def set_staff_member_active(*, actor, target: User, active: bool) -> User:
+def set_staff_member_active(*, actor: User, target: User, active: bool) -> User:
     """Deactivate (or reactivate) a staff member in scope.
 
     A deactivated account's sessions end on its very next request: the authentication backend
@@ -183,7 +187,7 @@ def set_staff_member_active(*, actor, target: User, active: bool) -> User:
     return target
 
 
-def reset_staff_password(*, actor, target: User) -> str:
+def reset_staff_password(*, actor: User, target: User) -> str:
     """Give a staff member in scope a one-time password; returns it (shown once, never stored).
 
     The person must choose a new password at the next sign-in. Changing the password ends every
@@ -200,7 +204,7 @@ def reset_staff_password(*, actor, target: User) -> str:
     return password
 
 
-def reset_staff_totp(*, actor, target: User) -> User:
+def reset_staff_totp(*, actor: User, target: User) -> User:
     """Remove a staff member's authenticator devices; the next sign-in enrols a new one.
 
     Open sessions lose their verified device at once, so they are sent back to sign-in.

@@ -21,11 +21,13 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import hex_validator
+from django_stubs_ext import StrOrPromise
 
 from audit.models import AuditEvent
 from audit.services import record_event
@@ -58,7 +60,7 @@ class StaffSignInError(Exception):
     # already or was not reset.
     NOT_ENROLLING = "not_enrolling"
 
-    def __init__(self, reason: str, *, locked_out: bool = False):
+    def __init__(self, reason: str, *, locked_out: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.locked_out = locked_out
@@ -67,7 +69,7 @@ class StaffSignInError(Exception):
 # --------------------------------------------------------------------------- accounts
 
 
-def _admin_flags_for(role: str) -> dict:
+def _admin_flags_for(role: str) -> dict[str, bool]:
     # Only system administrators reach the Django admin (which asks for TOTP as well).
     is_admin = role == StaffRole.SYSTEM_ADMIN
     return {"is_staff": is_admin, "is_superuser": is_admin}
@@ -78,7 +80,7 @@ def _require_staff(user: User) -> None:
         raise StaffAccountError({"username": _("This account is not a staff account.")})
 
 
-def _check_unit(unit) -> None:
+def _check_unit(unit: ReviewUnit | None) -> None:
     if not isinstance(unit, ReviewUnit) or not unit.is_active:
         raise StaffAccountError({"unit": _("Choose an active review unit.")})
 
@@ -105,7 +107,7 @@ def check_new_staff(
     username = (username or "").strip()
     full_name = (full_name or "").strip()
     email = (email or "").strip()
-    errors: dict[str, list] = {}
+    errors: dict[str, list[StrOrPromise]] = {}
     if not USERNAME_RE.fullmatch(username):
         errors["username"] = [_("Use 2 to 30 letters, digits, dots, underscores or hyphens.")]
     elif User.objects.filter(username__iexact=username).exists():
@@ -254,7 +256,7 @@ def _safe_username(username: str) -> str:
     return mask_id_number(username) if re.search(r"\d{7,}", username) else username
 
 
-def _audit_refusal(request, username: str, reason: str, user: User | None) -> None:
+def _audit_refusal(request: HttpRequest, username: str, reason: str, user: User | None) -> None:
     detail = {"username": _safe_username(username), "reason": reason}
     with transaction.atomic():
         record_event(
@@ -266,13 +268,13 @@ def _audit_refusal(request, username: str, reason: str, user: User | None) -> No
         )
 
 
-def _count_failure(request, username: str) -> None:
+def _count_failure(request: HttpRequest, username: str) -> None:
     # A right password with a wrong code (or the wrong kind of account) is a failed sign-in
     # too: tell django-axes, which only hears about failures from `authenticate` by itself.
     user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
 
 
-def _refuse(request, username: str, reason: str, user: User | None = None) -> NoReturn:
+def _refuse(request: HttpRequest, username: str, reason: str, user: User | None = None) -> NoReturn:
     # django-axes flags the request when this failure reached the limit, or when the client
     # was locked out already (then the password was not even checked).
     locked = bool(getattr(request, "axes_locked_out", False))
@@ -298,13 +300,13 @@ def _is_last_used_code(device: TOTPDevice, token: str) -> bool:
     if device.last_t < 0:
         return False
     try:
-        expected = hotp(device.bin_key, device.last_t, digits=device.digits)
+        expected: int = hotp(device.bin_key, device.last_t, digits=device.digits)
         return int(token) == expected
     except (TypeError, ValueError):
         return False
 
 
-def sign_in_staff(*, request, username: str, password: str, token: str) -> User:
+def sign_in_staff(*, request: HttpRequest, username: str, password: str, token: str) -> User:
     """Sign a staff member in with password + TOTP, or raise StaffSignInError.
 
     Order: django-axes' lockout check and the password (`authenticate`), then the kind of

@@ -5,9 +5,10 @@ import getpass
 import io
 import secrets
 import sys
+from typing import Any
 
 import qrcode
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from identity.constants import StaffRole
 from identity.staff_services import StaffAccountError, create_staff
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         "with its TOTP device. Prints the TOTP secret and otpauth URI once: give them to the person only."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--name", required=True, help="full name (姓名)")
         parser.add_argument("--role", required=True, choices=StaffRole.values)
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             help="initial password; asked for twice when omitted on a terminal, otherwise generated and printed once",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         unit = ReviewUnit.objects.filter(code=options["unit"], is_active=True).first()
         if unit is None:
             raise CommandError(f"no active review unit with code {options['unit']!r}")
@@ -54,6 +55,7 @@ class Command(BaseCommand):
                 f"{field}: {' '.join(str(m) for m in messages)}" for field, messages in exc.message_dict.items()
             )
             raise CommandError(problems) from None
+        assert device is not None  # made with the account (no enrolment at the first sign-in)
 
         secret = base64.b32encode(device.bin_key).decode()
         self.stdout.write(f"Created {user.username} ({user.get_role_display()}, {unit.name}).")
@@ -67,7 +69,7 @@ class Command(BaseCommand):
         qr.print_ascii(out=text, invert=True)
         self.stdout.write(text.getvalue())
 
-    def _password(self, options) -> tuple[str, bool]:
+    def _password(self, options: dict[str, Any]) -> tuple[str, bool]:
         if options["password"]:
             return options["password"], False
         if sys.stdin.isatty():

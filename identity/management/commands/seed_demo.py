@@ -1,5 +1,7 @@
 """Create the demo accounts of the README (development only, safe to run again)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -99,7 +101,7 @@ def ensure_demo_accountant() -> tuple[User, bool]:
 class Command(BaseCommand):
     help = "Create the demo staff and the demo accountant of the README. Development only (DEBUG=1); idempotent."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo only runs with DEBUG=1: the demo accounts have a public password and public TOTP secrets."
@@ -125,7 +127,7 @@ class Command(BaseCommand):
         self.stdout.write(f"accountant {accountant.full_name} {'created' if created else 'checked'}")
         self._explain()
 
-    def _explain(self):
+    def _explain(self) -> None:
         demo = DEMO_ACCOUNTANT
         lines = [
             "",
