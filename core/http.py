@@ -14,3 +14,5 @@ class ProjectHttpRequest(HttpRequest):
 
     htmx: HtmxDetails
     request_id: str
+    # Set by a view whose page shows personal data typed in by an anonymous visitor (NoStoreMiddleware).
+    personal_data: bool

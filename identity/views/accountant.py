@@ -1,17 +1,21 @@
 """Accountant registration and sign-in pages (manual §4.1, §4.2). Thin: parse, call a service, render."""
 
+from typing import Any
+
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ..accountant_forms import AccountantLoginForm, AccountantRegistrationForm
+from core.http import ProjectHttpRequest
+
+from ..accountant_forms import AccountantCodeForm, AccountantLoginForm, AccountantRegistrationForm
 from ..accountant_services import AccountantError, register_accountant, sign_in_accountant
 from .sms_code import code_sent, send_code_response, show_code_error
 
-PAGES = {
+PAGES: dict[str, tuple[type[AccountantCodeForm], str]] = {
     "login": (AccountantLoginForm, "identity/accountant/login.html"),
     "register": (AccountantRegistrationForm, "identity/accountant/register.html"),
 }
@@ -26,7 +30,7 @@ def _optional_url(name: str) -> str | None:
         return None
 
 
-def _safe_next(request) -> str:
+def _safe_next(request: HttpRequest) -> str:
     """`next` only when it is a path on this site (no open redirect)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if (
@@ -40,7 +44,9 @@ def _safe_next(request) -> str:
     return ""
 
 
-def _render(request, form, *, status=200, fragment=False, **extra):
+def _render(
+    request: ProjectHttpRequest, form: AccountantCodeForm, *, status: int = 200, fragment: bool = False, **extra: Any
+) -> HttpResponse:
     if form.is_bound:
         request.personal_data = True  # the page shows the ID number and phone typed: no-store
     context = {
@@ -56,7 +62,7 @@ def _render(request, form, *, status=200, fragment=False, **extra):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def login_view(request):
+def login_view(request: ProjectHttpRequest) -> HttpResponse:
     """会计人员登录: 证件类型 + 证件号码 + 手机号 + 图形验证码 + 短信验证码, no password."""
     if request.method != "POST":
         return _render(request, AccountantLoginForm(), timed_out=request.GET.get("timeout") == "1")
@@ -78,7 +84,7 @@ def login_view(request):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def register_view(request):
+def register_view(request: ProjectHttpRequest) -> HttpResponse:
     """会计人员注册: 证件类型 + 证件号码 + 姓名 + 手机号 + 图形验证码 + 短信验证码."""
     if request.method != "POST":
         return _render(request, AccountantRegistrationForm())
@@ -101,7 +107,7 @@ def register_view(request):
 
 
 @require_POST
-def send_code_view(request):
+def send_code_view(request: ProjectHttpRequest) -> HttpResponse:
     """获取短信验证码 for the sign-in or registration form: an htmx fragment, or the whole page without JS."""
     purpose = request.POST.get("purpose", "")
     if purpose not in PAGES:

@@ -6,30 +6,33 @@ the form's `phone`. The page's template shows the row with `identity/accountant/
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+
+from core.http import ProjectHttpRequest
 
 from .. import codes
 from ..accountant_forms import AccountantCodeForm
 from ..accountant_services import AccountantError, send_code
 
 
-def code_sent(request, purpose: str) -> bool:
+def code_sent(request: HttpRequest, purpose: str) -> bool:
     """A code was sent in this session: the image captcha is not asked again (hidden)."""
     return bool(codes.current_challenge(request.session, purpose))
 
 
-def show_code_error(form: AccountantCodeForm, exc: AccountantError) -> dict:
+def show_code_error(form: AccountantCodeForm, exc: AccountantError) -> dict[str, Any]:
     """Put the refusal on the form; the page's extra context (the error's code, the cooldown left)."""
     form.add_error(exc.field, exc.message)
-    extra = {"error_code": exc.code}
+    extra: dict[str, Any] = {"error_code": exc.code}
     if exc.code == "cooldown":
         extra["countdown"] = exc.retry_after
     return extra
 
 
-def send_form_code(request, form: AccountantCodeForm) -> tuple[int, dict]:
+def send_form_code(request: HttpRequest, form: AccountantCodeForm) -> tuple[int, dict[str, Any]]:
     """Send a code for a valid form (to its phone, for its purpose): (status, extra context) for the page."""
     data = form.cleaned_data
     try:
@@ -46,7 +49,9 @@ def send_form_code(request, form: AccountantCodeForm) -> tuple[int, dict]:
     return 200, {"sent_message": message, "countdown": settings.SMS_COOLDOWN_SECONDS}
 
 
-def send_code_response(request, form: AccountantCodeForm, render_form: Callable[..., HttpResponse]) -> HttpResponse:
+def send_code_response(
+    request: ProjectHttpRequest, form: AccountantCodeForm, render_form: Callable[..., HttpResponse]
+) -> HttpResponse:
     """The whole "get code" POST for a page whose form is swapped as one fragment (htmx), or the whole
     page without JS: `render_form(request, form, status=…, fragment=…, **extra)` renders either."""
     fragment = bool(request.htmx)

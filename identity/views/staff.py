@@ -1,9 +1,12 @@
 """Staff sign-in (工作人员登录), the staff workbench (工作台) and the lockout page."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max, Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -13,13 +16,16 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from core.http import ProjectHttpRequest
 from identity.constants import StaffRole
+from identity.http import SignedInRequest
+from identity.models import User
 from identity.permissions import staff_required
 from identity.staff_forms import StaffLoginForm
 from identity.staff_services import StaffSignInError, sign_in_staff
 
 
-def _landing_url(user=None) -> str:
+def _landing_url(user: User | AnonymousUser | None = None) -> str:
     # Training-institution staff land on their institution's pages (app `institutions`).
     if user is not None and getattr(user, "role", "") == StaffRole.INSTITUTION:
         try:
@@ -33,7 +39,7 @@ def _landing_url(user=None) -> str:
         return reverse("identity:staff_home")
 
 
-def _next_url(request) -> str | None:
+def _next_url(request: HttpRequest) -> str | None:
     candidate = request.POST.get("next") or request.GET.get("next")
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -42,7 +48,7 @@ def _next_url(request) -> str | None:
     return None
 
 
-def _is_verified_staff(user) -> bool:
+def _is_verified_staff(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and user.is_staff_member and user.is_verified()
 
 
@@ -50,7 +56,7 @@ def _is_verified_staff(user) -> bool:
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
-def staff_login(request):
+def staff_login(request: ProjectHttpRequest) -> HttpResponse:
     """Username + password + TOTP in one form. Every refusal shows the same message, except a
     code used before together with the right password (that person knows the password)."""
     if request.method == "GET" and _is_verified_staff(request.user):
@@ -83,7 +89,7 @@ def staff_login(request):
 
 @staff_required
 @require_http_methods(["GET"])
-def staff_home(request):
+def staff_home(request: SignedInRequest) -> HttpResponse:
     """工作台: who is signed in, their role and unit (read fresh on every request), and links."""
     try:
         inbox_url = reverse("reviews:inbox")
@@ -93,12 +99,12 @@ def staff_home(request):
     return render(request, "identity/staff/home.html", {"inbox_url": inbox_url, "admin_url": admin_url})
 
 
-def _lockout_ends_at(request, credentials) -> datetime | None:
+def _lockout_ends_at(request: HttpRequest, credentials: dict[str, Any] | None) -> datetime | None:
     """When the lockout of this username or this address ends (django-axes counts per each)."""
     from axes.helpers import get_client_username, get_cool_off
     from axes.models import AccessAttempt
 
-    cool_off = get_cool_off(request)
+    cool_off: timedelta | None = get_cool_off(request)
     if not cool_off:
         return None
     username = get_client_username(request, credentials)
@@ -106,11 +112,13 @@ def _lockout_ends_at(request, credentials) -> datetime | None:
     match = Q(ip_address=ip_address)
     if username:
         match |= Q(username=username)
-    last = AccessAttempt.objects.filter(match).aggregate(last=Max("attempt_time"))["last"]
+    last: datetime | None = AccessAttempt.objects.filter(match).aggregate(last=Max("attempt_time"))["last"]
     return (last or timezone.now()) + cool_off
 
 
-def staff_locked_out(request, original_response=None, credentials=None):
+def staff_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
     """The page django-axes answers with once sign-in is locked (settings.AXES_LOCKOUT_CALLABLE)."""
     ends_at = _lockout_ends_at(request, credentials)
     minutes = None
@@ -120,5 +128,6 @@ def staff_locked_out(request, original_response=None, credentials=None):
         request,
         "identity/staff_locked.html",
         {"ends_at": ends_at, "minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
-        status=settings.AXES_HTTP_RESPONSE_CODE,
+        # django-axes puts its defaults on settings when imported (axes.conf): the plugin cannot see them.
+        status=settings.AXES_HTTP_RESPONSE_CODE,  # type: ignore[misc]
     )

@@ -1,7 +1,11 @@
 """账号管理 (one's own password and recent sign-ins) and the first sign-in (new password +
 authenticator enrolment); the rules are in identity.staff_credentials."""
 
+from typing import TypeVar
+
+from django import forms
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -9,6 +13,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from audit.actions import label_for
+from core.http import ProjectHttpRequest
+from identity.http import SignedInRequest
+from identity.models import User
 from identity.permissions import staff_required
 from identity.staff_credentials import (
     PENDING_KEY,
@@ -27,14 +34,17 @@ from identity.staff_services import StaffSignInError
 
 from .staff import _landing_url, staff_locked_out
 
+_Form = TypeVar("_Form", bound=forms.BaseForm)
 
-def _locked_out(request, user) -> bool:
+
+def _locked_out(request: HttpRequest, user: User) -> bool:
     from axes.handlers.proxy import AxesProxyHandler
 
-    return AxesProxyHandler.is_locked(request, credentials={"username": user.username})
+    locked: bool = AxesProxyHandler.is_locked(request, credentials={"username": user.username})
+    return locked
 
 
-def _password_fields(form):
+def _password_fields(form: _Form) -> _Form:
     for field in form.fields.values():
         field.widget.attrs.setdefault("autocomplete", "new-password")
     return form
@@ -43,7 +53,7 @@ def _password_fields(form):
 @staff_required
 @never_cache
 @require_http_methods(["GET"])
-def account(request):
+def account(request: SignedInRequest) -> HttpResponse:
     """账号管理: who I am, a link to change my password, my last 20 sign-in events."""
     events = [
         {"event": event, "label": label_for(event.action), "reason": (event.detail or {}).get("reason", "")}
@@ -56,7 +66,7 @@ def account(request):
 @staff_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def password_change(request):
+def password_change(request: SignedInRequest) -> HttpResponse:
     """Change one's own password: the current one, then the new one twice (Django's validators)."""
     form = PasswordChangeForm(request.user, request.POST or None)
     form.fields["old_password"].widget.attrs["autocomplete"] = "current-password"
@@ -79,7 +89,7 @@ def password_change(request):
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
-def first_sign_in(request):
+def first_sign_in(request: ProjectHttpRequest) -> HttpResponse:
     """首次登录 / 验证器重置后登录: username + password, then the next step of the first sign-in."""
     form = FirstSignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -98,7 +108,7 @@ def first_sign_in(request):
 @sensitive_post_parameters("new_password1", "new_password2")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def first_password(request):
+def first_password(request: ProjectHttpRequest) -> HttpResponse:
     """Step 2 of a first sign-in: replace the one-time password."""
     user = pending_user(request)
     if user is None:
@@ -115,7 +125,7 @@ def first_password(request):
 @sensitive_post_parameters("otp_token")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def enrol(request):
+def enrol(request: ProjectHttpRequest) -> HttpResponse:
     """Step 3: scan the QR code of a new authenticator and confirm it with a code; signs in."""
     user = pending_user(request)
     if user is None:

@@ -1,15 +1,19 @@
 """人员管理: administrators manage the staff accounts of their scope (identity.staff_management)."""
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Concatenate, ParamSpec, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from identity.http import SignedInRequest
 from identity.permissions import staff_required
 from identity.staff_forms import StaffAssignmentForm, StaffMemberForm
 from identity.staff_management import (
@@ -26,13 +30,18 @@ from identity.staff_services import StaffAccountError
 
 PAGE_SIZE = 30
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
-def staff_manager_required(view):
+
+def staff_manager_required(
+    view: Callable[Concatenate[SignedInRequest, _P], _R],
+) -> Callable[Concatenate[SignedInRequest, _P], _R | HttpResponseBase]:
     """Verified staff whose role manages staff (unit / system administrators); 404 for anyone else."""
 
     @staff_required
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: SignedInRequest, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         if not is_staff_manager(request.user):
             raise Http404
         return view(request, *args, **kwargs)
@@ -40,7 +49,7 @@ def staff_manager_required(view):
     return wrapper
 
 
-def _add_errors(form, exc: StaffAccountError) -> None:
+def _add_errors(form: forms.BaseForm, exc: StaffAccountError) -> None:
     for field, errors in exc.message_dict.items():
         for error in errors:
             form.add_error(field if field in form.fields else None, error)
@@ -48,7 +57,7 @@ def _add_errors(form, exc: StaffAccountError) -> None:
 
 @staff_manager_required
 @require_http_methods(["GET"])
-def manage_list(request):
+def manage_list(request: SignedInRequest) -> HttpResponse:
     """The staff accounts in the administrator's scope, by unit, 30 a page; `q` filters by name."""
     query = (request.GET.get("q") or "").strip()[:30]
     staff = manageable_staff(request.user).select_related("unit")
@@ -63,7 +72,7 @@ def manage_list(request):
 @staff_manager_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def manage_new(request):
+def manage_new(request: SignedInRequest) -> HttpResponse:
     """Add a staff member; the one-time password is shown once, on the answer to the POST."""
     form = StaffMemberForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
@@ -90,7 +99,7 @@ def manage_new(request):
 
 @staff_manager_required
 @require_http_methods(["GET"])
-def manage_detail(request, pk):
+def manage_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     member = get_manageable_staff(request.user, pk)
     form = StaffAssignmentForm(initial={"role": member.role, "unit": member.unit_id}, actor=request.user)
     return render(request, "identity/staff/manage/detail.html", {"member": member, "form": form})
@@ -98,7 +107,7 @@ def manage_detail(request, pk):
 
 @staff_manager_required
 @require_POST
-def manage_assign(request, pk):
+def manage_assign(request: SignedInRequest, pk: int) -> HttpResponse:
     member = get_manageable_staff(request.user, pk)
     form = StaffAssignmentForm(request.POST, actor=request.user)
     if form.is_valid():
@@ -116,7 +125,7 @@ def manage_assign(request, pk):
 
 @staff_manager_required
 @require_POST
-def manage_active(request, pk):
+def manage_active(request: SignedInRequest, pk: int) -> HttpResponse:
     member = get_manageable_staff(request.user, pk)
     active = request.POST.get("active") == "1"
     set_staff_member_active(actor=request.user, target=member, active=active)
@@ -132,7 +141,7 @@ def manage_active(request, pk):
 @staff_manager_required
 @never_cache
 @require_POST
-def manage_reset_password(request, pk):
+def manage_reset_password(request: SignedInRequest, pk: int) -> HttpResponse:
     member = get_manageable_staff(request.user, pk)
     password = reset_staff_password(actor=request.user, target=member)
     return render(request, "identity/staff/manage/one_time_password.html", {"member": member, "password": password})
@@ -140,7 +149,7 @@ def manage_reset_password(request, pk):
 
 @staff_manager_required
 @require_POST
-def manage_reset_totp(request, pk):
+def manage_reset_totp(request: SignedInRequest, pk: int) -> HttpResponse:
     member = get_manageable_staff(request.user, pk)
     reset_staff_totp(actor=request.user, target=member)
     messages.success(
