@@ -133,7 +133,9 @@ def last_sms_code(phone: str | None = None) -> str:
 
     texts = [text for to, text in outbox if phone is None or to == phone]
     assert texts, "no SMS was sent"
-    return re.search(r"\d{6}", texts[-1]).group(0)
+    found = re.search(r"\d{6}", texts[-1])
+    assert found is not None, "no code in the SMS"
+    return found.group(0)
 
 
 def login_data(user=None, **overrides) -> dict:

@@ -50,7 +50,7 @@ def run_every_flow(client) -> list[str]:
     client.post(login, login_data(user, sms_code=sent[-1]))
     client.post(reverse("identity:logout"))
     client.post(send, login_data(user, phone="13500000000"))  # no match
-    locked = AccountantFactory(id_number="360426199101010071", phone="13512345678", sms_failed_count=99)
+    locked = AccountantFactory.create(id_number="360426199101010071", phone="13512345678", sms_failed_count=99)
     client.post(send, login_data(locked))
     sent.append(last_sms_code("13512345678"))
     client.post(login, login_data(locked, sms_code=f"{(int(sent[-1]) + 1) % 1_000_000:06d}"))

@@ -26,8 +26,11 @@ def demo_accounts(settings):
 
 
 def shown_code(text: str, username: str) -> str:
-    row = re.search(rf'data-testid="demo-totp-{username}">(.*?)</tr>', text, re.S).group(1)
-    return re.search(r'data-testid="demo-totp-code">(\d{6})<', row).group(1)
+    row = re.search(rf'data-testid="demo-totp-{username}">(.*?)</tr>', text, re.S)
+    assert row is not None, f"no demo TOTP row for {username}"
+    code = re.search(r'data-testid="demo-totp-code">(\d{6})<', row.group(1))
+    assert code is not None, f"no demo TOTP code for {username}"
+    return code.group(1)
 
 
 def test_the_outbox_lists_each_demo_staff_member_with_the_current_code(client, demo_accounts):

@@ -34,7 +34,9 @@ def code_from_page(html: str, *, offset_steps: int = 0) -> str:
     """What an authenticator app shows after reading the secret printed on the enrolment page."""
     import base64
 
-    secret = re.search(r'data-testid="totp-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
+    found = re.search(r'data-testid="totp-secret">([A-Z2-7 ]+)<', html)
+    assert found is not None, "no TOTP secret on the page"
+    secret = found.group(1).replace(" ", "")
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     totp = TOTP(key)
     totp.time = time.time() + offset_steps * 30
