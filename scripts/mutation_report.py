@@ -32,14 +32,39 @@ RUNS = Path(__file__).resolve().parent.parent / "var" / "mutation"
 EQUIVALENTS = ROOT / "docs" / "mutation-equivalents.md"
 THRESHOLD = 90.0
 
-# module -> (file to mutate, the tests that judge it)
+# module -> (file to mutate, the tests that judge it). Only the app's test files that exercise the
+# module: mutmut runs, for each mutant, every selected test that called the mutated function, so the
+# app's view tests would multiply the run time without judging the module any better.
 MODULES = {
-    "regions.calendar": ("regions/calendar.py", ["regions/tests"]),
-    "reviews.scope": ("reviews/scope.py", ["reviews/tests"]),
-    "identity.codes": ("identity/codes.py", ["identity/tests"]),
-    "reviews.services": ("reviews/services.py", ["reviews/tests"]),
-    "continuing_education.rules": ("continuing_education/rules.py", ["continuing_education/tests"]),
-    "identity.ratelimit": ("identity/ratelimit.py", ["identity/tests"]),
+    "regions.calendar": (
+        "regions/calendar.py",
+        ["regions/tests/test_calendar.py", "regions/tests/test_mutants_calendar.py"],
+    ),
+    "reviews.scope": ("reviews/scope.py", ["reviews/tests/test_scope.py", "reviews/tests/test_mutants_scope.py"]),
+    "identity.codes": (
+        "identity/codes.py",
+        [
+            "identity/tests/test_codes.py",
+            "identity/tests/test_mutants_codes.py",
+            "identity/tests/test_mutants_ratelimit_codes.py",
+        ],
+    ),
+    "reviews.services": (
+        "reviews/services.py",
+        [
+            "reviews/tests/test_transitions.py",
+            "reviews/tests/test_bulk_service.py",
+            "reviews/tests/test_mutants_services.py",
+        ],
+    ),
+    "continuing_education.rules": (
+        "continuing_education/rules.py",
+        ["continuing_education/tests/test_rules.py", "continuing_education/tests/test_mutants_rules.py"],
+    ),
+    "identity.ratelimit": (
+        "identity/ratelimit.py",
+        ["identity/tests/test_ratelimit.py", "identity/tests/test_mutants_ratelimit_codes.py"],
+    ),
 }
 
 # Never linked into a run folder: the environment, run state and what the tests do not need.
@@ -78,9 +103,10 @@ only_mutate = {_toml_list([target])}
 also_copy = {_toml_list(files)}
 pytest_add_cli_args = ["-p", "no:xdist", "-p", "scripts.mutation_sqlite"]
 pytest_add_cli_args_test_selection = {_toml_list(tests)}
-# A busy 2-core machine: generous time before a mutant counts as an endless loop.
-timeout_multiplier = 30.0
-timeout_constant = 20.0
+# A mutant's tests may take (their clean duration + 10 s) x 5 of wall time before it counts as an
+# endless loop (killed): enough on a busy 2-core machine, short enough that a loop costs a minute.
+timeout_multiplier = 5.0
+timeout_constant = 10.0
 use_git_change_detection = false
 """
     (run_dir / "pyproject.toml").write_text((ROOT / "pyproject.toml").read_text("utf-8") + section, "utf-8")
