@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from audit.services import record_event
-from core.http import ProjectHttpRequest
 from core.masking import mask_id_number, mask_name
 from core.request_info import client_ip
-from identity.http import SignedInRequest
+from core.request_types import ProjectHttpRequest
 from identity.permissions import accountant_required
+from identity.request_types import SignedInRequest
 
 from . import services
 from .constants import Kind, Validity

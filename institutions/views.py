@@ -11,16 +11,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from identity.http import SignedInRequest
 from identity.models import User
+from identity.request_types import SignedInRequest
 from regions.models import ReviewUnit
 
 from . import selectors, services
 from .constants import BatchStatus, InstitutionStatus
 from .forms import AttendeeForm, CorrectForm, CourseForm, InstitutionForm, RevokeForm, StaffAccountForm, UploadForm
-from .http import InstitutionRequest
 from .models import Course, InstitutionMembership, UploadBatch
 from .permissions import institution_admin_required, institution_required
+from .request_types import InstitutionRequest
 from .upload import error_report, template_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

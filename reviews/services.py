@@ -51,8 +51,8 @@ from .registry import ApplicationKind, allows_bulk_approve, get_kind
 from .scope import applications_for_reviewer, reviewer_can_decide
 
 if TYPE_CHECKING:
-    from identity.http import SignedInRequest
     from identity.models import User
+    from identity.request_types import SignedInRequest
     from regions.models import ReviewUnit
 
 logger = logging.getLogger(__name__)

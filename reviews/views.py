@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django_stubs_ext import StrOrPromise
 
 from core.masking import mask_id_number
-from identity.http import SignedInRequest
 from identity.models import User
 from identity.permissions import staff_required
+from identity.request_types import SignedInRequest
 
 from . import services
 from .changes import changes_since_return

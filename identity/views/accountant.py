@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.http import ProjectHttpRequest
+from core.request_types import ProjectHttpRequest
 
 from ..accountant_forms import AccountantCodeForm, AccountantLoginForm, AccountantRegistrationForm
 from ..accountant_services import AccountantError, register_accountant, sign_in_accountant

@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from audit.services import record_event
-from core.http import ProjectHttpRequest
+from core.request_types import ProjectHttpRequest
 
 
 @require_POST

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from core.http import ProjectHttpRequest
+from core.request_types import ProjectHttpRequest
 
 from .. import codes
 from ..accountant_forms import AccountantCodeForm

@@ -16,11 +16,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from core.http import ProjectHttpRequest
+from core.request_types import ProjectHttpRequest
 from identity.constants import StaffRole
-from identity.http import SignedInRequest
 from identity.models import User
 from identity.permissions import staff_required
+from identity.request_types import SignedInRequest
 from identity.staff_forms import StaffLoginForm
 from identity.staff_services import StaffSignInError, sign_in_staff
 

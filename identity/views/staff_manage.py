@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from identity.http import SignedInRequest
 from identity.permissions import staff_required
+from identity.request_types import SignedInRequest
 from identity.staff_forms import StaffAssignmentForm, StaffMemberForm
 from identity.staff_management import (
     change_staff_assignment,

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from documents.models import Document
 from dossier.selectors import is_collected
-from identity.http import SignedInRequest
 from identity.permissions import accountant_required
+from identity.request_types import SignedInRequest
 from reviews.constants import EDITABLE_STATUSES
 from reviews.services import ReviewError
 

@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from identity.http import SignedInRequest
 from identity.models import User
 from identity.permissions import staff_required
+from identity.request_types import SignedInRequest
 
 from .. import services
 from ..forms import NegativeRecordForm, PersonSearchForm, RevokeForm

@@ -1,6 +1,6 @@
-"""Request type of the institutions' own pages (see `core.http`)."""
+"""Request type of the institutions' own pages (see `core.request_types`)."""
 
-from identity.http import SignedInRequest
+from identity.request_types import SignedInRequest
 
 from .models import Institution
 

@@ -1,6 +1,6 @@
-"""Request types for views behind `accountant_required` / `staff_required` (see `core.http`)."""
+"""Request types for views behind `accountant_required` / `staff_required` (see `core.request_types`)."""
 
-from core.http import ProjectHttpRequest
+from core.request_types import ProjectHttpRequest
 
 from .models import User
 
