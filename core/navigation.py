@@ -103,9 +103,17 @@ STAFF_LINKS = (
 )
 
 
+# Training-institution staff (role "institution") see none of the finance bureau's pages: their menu.
+INSTITUTION_LINKS = (
+    StaffLink(_("Course management"), "institutions:home"),
+    StaffLink(_("My account"), "identity:staff_account"),
+)
+
+
 def staff_links(user: Any, current_path: str) -> list[dict[str, Any]]:
     links: list[dict[str, Any]] = []
-    for link in STAFF_LINKS:
+    menu = INSTITUTION_LINKS if getattr(user, "role", "") == "institution" else STAFF_LINKS
+    for link in menu:
         url = link.url
         if url is None or (link.superuser_only and not user.is_superuser):
             continue

@@ -19,7 +19,7 @@ from .constants import StaffRole
 View = Callable[..., HttpResponseBase]
 _R = TypeVar("_R")
 _P = ParamSpec("_P")
-# The view's own request annotation (e.g. `identity.http.SignedInRequest`) is kept by the decorators.
+# The view's own request annotation (e.g. `identity.request_types.SignedInRequest`) is kept by the decorators.
 _Request = TypeVar("_Request", bound=HttpRequest)
 
 if TYPE_CHECKING:
@@ -65,6 +65,24 @@ def staff_required(
         if not user.is_authenticated or (user.is_staff_member and not user.is_verified()):
             return redirect_to_login(request.get_full_path(), reverse("identity:staff_login"))
         if not _is_verified_staff(user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def any_staff_required(
+    view: Callable[Concatenate[_Request, _P], _R],
+) -> Callable[Concatenate[_Request, _P], _R | HttpResponseBase]:
+    """Like `staff_required`, but training-institution staff pass too: for what every staff member
+    has whatever their role (their own account page and password)."""
+
+    @wraps(view)
+    def wrapper(request: _Request, /, *args: _P.args, **kwargs: _P.kwargs) -> _R | HttpResponseBase:
+        user = request.user
+        if not user.is_authenticated or (user.is_staff_member and not user.is_verified()):
+            return redirect_to_login(request.get_full_path(), reverse("identity:staff_login"))
+        if not (user.is_staff_member and user.is_active and user.is_verified()):
             raise Http404
         return view(request, *args, **kwargs)
 

@@ -44,3 +44,37 @@ def test_only_the_most_specific_menu_entry_is_marked_current():
     current = [link["title"] for link in links if link["active"]]
     assert [str(title) for title in current] == ["人员查询"]
     assert not any(link["active"] for link in staff_links(reviewer, "/nowhere/"))
+
+
+def test_training_institution_staff_see_their_own_menu_and_reach_their_account(client):
+    from institutions.tests.conftest import institution_user, make_institution, sign_in
+
+    member = institution_user(make_institution(1))
+    sign_in(client, member)
+
+    text = client.get(reverse("institutions:home")).content.decode()
+    assert f'href="{reverse("identity:staff_account")}"' in text and "账号管理" in text
+    for finance_only in ("待审核事项", "统计分析", "诚信记录管理", "工作台"):
+        assert finance_only not in text, finance_only
+
+    account = client.get(reverse("identity:staff_account"))
+    assert account.status_code == 200 and member.username in account.content.decode()
+    new_password = "Institution-Chosen-2026"
+    changed = client.post(
+        reverse("identity:staff_password"),
+        {"old_password": "wrong-password", "new_password1": new_password, "new_password2": new_password},
+    )
+    assert changed.status_code == 200 and "旧密码不正确" in changed.content.decode()
+    member.refresh_from_db()
+    assert not member.check_password(new_password)  # nothing changed on a wrong current password
+    from identity.tests.factories import STAFF_PASSWORD
+
+    done = client.post(
+        reverse("identity:staff_password"),
+        {"old_password": STAFF_PASSWORD, "new_password1": new_password, "new_password2": new_password},
+    )
+    assert done.status_code == 200 and reverse("institutions:home") in done.content.decode()
+    member.refresh_from_db()
+    assert member.check_password(new_password)
+    # Still none of the finance bureau's pages.
+    assert client.get(reverse("reviews:inbox")).status_code == 404

@@ -29,7 +29,7 @@ from django.utils.regex_helper import normalize
 
 from identity.constants import UserKind
 from identity.models import User
-from identity.permissions import accountant_required, staff_required
+from identity.permissions import accountant_required, any_staff_required, staff_required
 from identity.tests.factories import STAFF_PASSWORD, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -155,13 +155,16 @@ def all_endpoints() -> tuple[list[Endpoint], list[str]]:
 
 def _guards(view) -> set[str]:
     # Walk the decorator chain (functools.wraps sets __wrapped__) looking for our two guards.
-    staff_code = staff_required(lambda request: None).__code__
+    staff_codes = {
+        staff_required(lambda request: None).__code__,
+        any_staff_required(lambda request: None).__code__,  # staff of every role, institution staff too
+    }
     accountant_code = accountant_required(lambda request: None).__code__
     found, seen = set(), set()
     while view is not None and id(view) not in seen:
         seen.add(id(view))
         code = getattr(view, "__code__", None)
-        if code is staff_code:
+        if code in staff_codes:
             found.add("staff")
         elif code is accountant_code:
             found.add("accountant")
@@ -296,7 +299,12 @@ def test_the_guard_detection_recognises_both_guards():
     def accountant_view(request):
         return None
 
+    @any_staff_required
+    def any_staff_view(request):
+        return None
+
     assert _guards(staff_view) == {"staff"}
+    assert _guards(any_staff_view) == {"staff"}
     assert _guards(accountant_view) == {"accountant"}
     assert _guards(lambda request: None) == set()
 

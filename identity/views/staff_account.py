@@ -13,10 +13,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from audit.actions import label_for
-from core.http import ProjectHttpRequest
-from identity.http import SignedInRequest
+from core.request_types import ProjectHttpRequest
 from identity.models import User
-from identity.permissions import staff_required
+from identity.permissions import any_staff_required
+from identity.request_types import SignedInRequest
 from identity.staff_credentials import (
     PENDING_KEY,
     begin_first_sign_in,
@@ -50,7 +50,7 @@ def _password_fields(form: _Form) -> _Form:
     return form
 
 
-@staff_required
+@any_staff_required
 @never_cache
 @require_http_methods(["GET"])
 def account(request: SignedInRequest) -> HttpResponse:
@@ -63,7 +63,7 @@ def account(request: SignedInRequest) -> HttpResponse:
 
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
-@staff_required
+@any_staff_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def password_change(request: SignedInRequest) -> HttpResponse:
