@@ -163,11 +163,12 @@ def build_dashboard(user, *, unit_code: str = "", kind: str = "", year: int | No
         reverse=True,
     )
     year = year if year in years else today.year
+    people = _people_per_group(scope)
     tables = [
         *_progress_tables(scope, kinds, kind),
         *_trend_tables(scope, kinds, today),
-        *_people_tables(scope, today),
-        _ce_table(scope, year),
+        *_people_tables(scope, today, people),
+        _ce_table(scope, year, people),
         *_workload_tables(scope, today),
     ]
     return Dashboard(
@@ -313,20 +314,36 @@ def _value_label(dimension: str, value: str) -> str:
     return value
 
 
-def _people_tables(scope: Scope, today: date) -> list[Table]:
+def _people_per_group(scope: Scope) -> dict[int, int]:
+    """People on record per row of the scope (every person counts once in the sex dimension)."""
+    people: dict[int, int] = defaultdict(int)
+    for unit, n in (
+        PeopleCount.objects.filter(unit_id__in=scope.unit_ids, dimension=Dimension.SEX)
+        .values_list("unit_id")
+        .annotate(n=Sum("count"))
+        .values_list("unit_id", "n")
+    ):
+        people[scope.group_of[unit]] += n
+    return people
+
+
+def _people_tables(scope: Scope, today: date, per_group: dict[int, int]) -> list[Table]:
+    # Summed over the scope's units by the database: one row per (dimension, value), however many
+    # units the scope holds (the province's 117 units times ~60 birth years would be ~7,000 rows).
     rows = (
         PeopleCount.objects.filter(unit_id__in=scope.unit_ids)
-        .values_list("unit_id", "dimension", "value")
+        .values_list("dimension", "value")
         .annotate(n=Sum("count"))
-        .values_list("unit_id", "dimension", "value", "n")
+        .values_list("dimension", "value", "n")
     )
-    per_group: dict[int, int] = defaultdict(int)
     per_value: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for unit, dimension, value, n in rows:
-        if dimension == Dimension.SEX:
-            per_group[scope.group_of[unit]] += n
+    bands: dict[str, str] = {}  # birth year -> age band label, computed once per year
+    for dimension, value, n in rows:
         if dimension == Dimension.BIRTH_YEAR:
-            per_value["age"][age_band(value, today.year)] += n
+            band = bands.get(value)
+            if band is None:
+                band = bands[value] = age_band(value, today.year)
+            per_value["age"][band] += n
         else:
             per_value[dimension][value] += n
     units = Table(
@@ -370,15 +387,7 @@ def _people_tables(scope: Scope, today: date) -> list[Table]:
 # c. continuing education ---------------------------------------------------------
 
 
-def _ce_table(scope: Scope, year: int) -> Table:
-    people: dict[int, int] = defaultdict(int)
-    for unit, n in (
-        PeopleCount.objects.filter(unit_id__in=scope.unit_ids, dimension=Dimension.SEX)
-        .values_list("unit_id")
-        .annotate(n=Sum("count"))
-        .values_list("unit_id", "n")
-    ):
-        people[scope.group_of[unit]] += n
+def _ce_table(scope: Scope, year: int, people: dict[int, int]) -> Table:
     ce: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     for unit, with_credits, compliant, credits in CeCompliance.objects.filter(
         unit_id__in=scope.unit_ids, year=year

@@ -43,12 +43,17 @@ def dashboard(request):
         object_id=str(board.scope.unit["id"]),
         detail={"unit": board.scope.unit["code"], "kind": board.kind, "year": board.year},
     )
-    charts = {f"chart-{table.key}": table.chart_data() for table in board.tables if table.chart_data()}
+    charts, charted = {}, set()
+    for table in board.tables:
+        data = table.chart_data()  # computed once per table: the template asks `charted`
+        if data:
+            charts[f"chart-{table.key}"] = data
+            charted.add(table.key)
     query = request.GET.urlencode()
     return render(
         request,
         "reports/dashboard.html",
-        {"board": board, "charts": charts, "query": query, "units": board.scope.choices},
+        {"board": board, "charts": charts, "charted": charted, "query": query, "units": board.scope.choices},
     )
 
 

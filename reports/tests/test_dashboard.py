@@ -87,6 +87,10 @@ def test_query_count_is_the_same_for_small_and_larger_data(client, login_staff, 
     refresh_statistics()
     client.get(URL)  # warm caches (scope ids, calendar)
     small = _queries(client)
+    # session, user + OTP device + unit, the units of the scope, CE years, status counts, open counts,
+    # submissions, people on record per unit and per dimension value (summed by the database, not
+    # one row per unit), CE compliance, decisions, reviewers' names, refresh time, the audit row.
+    assert small == 14
     for code in (COUNTY, CITY, OTHER_CITY_COUNTY):
         for status in (Status.PENDING, Status.APPROVED, Status.RETURNED, Status.DRAFT):
             make_application(unit_code=code, status=status)
@@ -137,3 +141,17 @@ def test_a_unit_named_like_a_formula_is_neutralised_in_the_export(city_client):
     response = city_client.get(reverse("reports:export_table", args=["people_units"]))
     names = [row[0] for row in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)]
     assert "'=HYPERLINK(1)" in names
+
+
+def test_table_cells_and_unit_options_are_escaped_and_localized():
+    from reports.templatetags.dashboard_cells import row_cells, unit_options
+
+    assert row_cells(["<b>", 3, None, 12.5, ""]) == (
+        '<th scope="row">&lt;b&gt;</th><td class="text-end">3</td><td class="text-end">—</td>'
+        '<td class="text-end">12.5</td><td class="text-end"></td>'
+    )
+    assert row_cells([]) == ""
+    units = [{"code": "1", "name": "A&B"}, {"code": '2"', "name": "C"}]
+    assert unit_options(units, '2"') == (
+        '<option value="1">A&amp;B</option><option value="2&quot;" selected>C</option>'
+    )
