@@ -137,7 +137,7 @@ class UserAdmin(DjangoUserAdmin[User]):
     ]
     # Issue #10, 1 M users: the unit filter lists the review units (RelatedOnlyFieldListFilter ran
     # SELECT DISTINCT unit_id over every user); searches use indexes only: the exact username
-    # (unique) and a name prefix (identity_user_name_prefix).
+    # (unique) and a name prefix (identity_user_name_order).
     list_filter = ["kind", "role", "unit", "is_active", SmsLockedFilter]
     list_select_related = ["unit"]
     search_fields = ["=username", "^full_name"]

@@ -69,8 +69,14 @@ class User(AbstractUser):
             # Staff look a person up by ID number whatever its type (人员查询, 诚信记录管理).
             models.Index(fields=["id_number", "id_type"], name="identity_user_id_number_idx"),
             # Name prefix (`LIKE '张%'`): varchar_pattern_ops serves LIKE under any collation on
-            # PostgreSQL; elsewhere it is a plain index.
-            models.Index(fields=["full_name"], opclasses=["varchar_pattern_ops"], name="identity_user_name_prefix"),
+            # PostgreSQL; elsewhere it is a plain index. Its full order (name and ID number in
+            # character code order, then id) is the order of a name search's results
+            # (dossier.people.NAME_ORDER): the first page is read off the index, never every match.
+            models.Index(
+                fields=["full_name", "id_number", "id"],
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "int8_ops"],
+                name="identity_user_name_order",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -167,3 +167,22 @@ def test_query_count_is_pinned_and_the_same_for_3_and_30_people(jiangan_client, 
     # session, user + OTP device + unit (one query, identity.otp_session), managed people, applying
     # people, their applications, the audit row (savepoint, insert, release); the scope ids are cached
     assert few == 8, few
+
+
+def test_a_name_search_lists_the_first_people_in_name_then_id_number_order(jiangan_client, units, monkeypatch):
+    """More matches than the limit: the first ones in the order of identity_user_name_order (name in
+    character code order, then ID number), from both the managed and the waiting people."""
+    from dossier import people as dossier_people
+
+    monkeypatch.setattr(dossier_people, "NAME_RESULTS_LIMIT", 4)
+    # Code points: 丁 U+4E01 < 乙 U+4E59 < 甲 U+7532.
+    collected_person("420102", full_name="周七甲")
+    collected_person("420102", full_name="周七甲乙")
+    fourth = collected_person("420102", full_name="周七乙")
+    third = pending_person("420102", full_name="周七丁")  # waiting for its first collection's decision
+    second = collected_person("420102", full_name="周七", id_number="420102198505051270")
+    first = collected_person("420102", full_name="周七", id_number="420102198505051253")
+    response = search(jiangan_client, "name", "周七")
+    assert [p.pk for p in response.context["result"].people] == [first.pk, second.pk, third.pk, fourth.pk]
+    assert response.context["result"].truncated
+    assert 'data-testid="people-truncated"' in text(response)
