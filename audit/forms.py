@@ -5,16 +5,25 @@ resolves it to the accountant's id and redirects to a URL carrying that id (`per
 filter travels in the query string, so a page of results can be bookmarked and paged.
 """
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.widgets import LeanSelect
 from identity.validators import normalize_id_number
 from regions.models import ReviewUnit
 
 from .actions import action_choices
 from .models import AuditEvent
-from .selectors import EventFilters, accountants_with_id_number, units_for_filter, user_with_username
+from .selectors import (
+    EventFilters,
+    accountants_with_id_number,
+    unit_filter_choices,
+    units_for_filter,
+    user_with_username,
+)
 
 MAX_PERSON_IDS = 6
 _INPUT = {"class": "form-control"}
@@ -34,14 +43,15 @@ class AuditFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={**_INPUT, "autocomplete": "off", "spellcheck": "false"}),
     )
+    # Selects rendered without a template per option (core.widgets): ~60 actions, up to 117 units.
     action = forms.ChoiceField(
-        label=pgettext_lazy("audit log column", "Action"), required=False, widget=forms.Select(attrs=_SELECT)
+        label=pgettext_lazy("audit log column", "Action"), required=False, widget=LeanSelect(attrs=_SELECT)
     )
     result = forms.ChoiceField(
         label=_("Result"),
         required=False,
         choices=[("", _("All"))] + list(AuditEvent.Result.choices),
-        widget=forms.Select(attrs=_SELECT),
+        widget=LeanSelect(attrs=_SELECT),
     )
     unit: forms.ModelChoiceField[ReviewUnit] = forms.ModelChoiceField(
         label=_("Unit (and the units below it)"),
@@ -49,7 +59,7 @@ class AuditFilterForm(forms.Form):
         queryset=None,
         empty_label=_("All"),
         to_field_name="code",
-        widget=forms.Select(attrs=_SELECT),
+        widget=LeanSelect(attrs=_SELECT),
     )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={**_INPUT, "type": "date"}, format="%Y-%m-%d")
@@ -63,8 +73,10 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("All"))] + action_choices()
-        self.fields["unit"].queryset = units_for_filter(user)
-        self.fields["unit"].label_from_instance = lambda unit: unit.name
+        unit = cast(forms.ModelChoiceField, self.fields["unit"])
+        unit.queryset = units_for_filter(user)  # validates a chosen code (one query, only then)
+        # The options, from the cached (code, name) list instead of the queryset.
+        unit.widget.choices = [("", unit.empty_label), *unit_filter_choices(user)]
         data = self.data
         person = data.getlist("person") if hasattr(data, "getlist") else data.get("person", [])
         # Ids only: anything else is refused by the field's own validation.
