@@ -63,7 +63,11 @@ MODULES = {
     ),
     "identity.ratelimit": (
         "identity/ratelimit.py",
-        ["identity/tests/test_ratelimit.py", "identity/tests/test_mutants_ratelimit_codes.py"],
+        [
+            "identity/tests/test_ratelimit.py",
+            "identity/tests/test_mutants_ratelimit.py",
+            "identity/tests/test_mutants_ratelimit_codes.py",
+        ],
     ),
 }
 
