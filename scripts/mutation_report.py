@@ -54,6 +54,9 @@ MODULES = {
         [
             "reviews/tests/test_transitions.py",
             "reviews/tests/test_bulk_service.py",
+            "reviews/tests/test_counters.py",
+            "reviews/tests/test_accountant_side.py",
+            "reviews/tests/test_registry.py",
             "reviews/tests/test_mutants_services.py",
         ],
     ),

@@ -6,12 +6,13 @@ from datetime import date
 import pytest
 import time_machine
 
+from audit.models import AuditEvent
 from reviews import services
 from reviews.constants import BULK_APPROVE_MAX, EventType, Status
 from reviews.models import Application, ReviewEvent
 from reviews.services import ReviewError
 
-from .factories import KindRecorder, make_application
+from .factories import KindRecorder, make_application, reviewer_for
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +110,42 @@ def test_one_more_than_the_most_is_refused_whole(bulk_kind, jiangan_reviewer):
     assert refused.value.code == "too_many"
     assert str(BULK_APPROVE_MAX) in str(refused.value)
     assert Application.objects.get(pk=application.pk).status == Status.PENDING
+
+
+@pytest.mark.parametrize(
+    ("reason", "code", "message"),
+    [
+        ("", "reason_required", "请填写退回原因"),
+        ("   ", "reason_required", "请填写退回原因"),
+        (
+            "照片\x00不清晰",
+            "reason_invalid_character",
+            "“退回原因说明”含有不可见的控制字符（第3个字符处），请删除后重新输入。",
+        ),
+        ("一" * 301, "reason_too_long", "退回原因最多300个字"),
+    ],
+)
+def test_a_refused_return_reason_says_why_in_chinese(reason, code, message):
+    with pytest.raises(ReviewError) as caught:
+        services.clean_return_reason(reason)
+    assert (caught.value.code, str(caught.value)) == (code, message)
+
+
+def test_a_return_reason_of_exactly_the_maximum_length_is_kept():
+    assert services.clean_return_reason(" " + "一" * 300 + " ") == "一" * 300
+
+
+def test_a_staff_member_opening_an_application_leaves_an_audit_row(test_kind, rf):
+    application = make_application(unit_code="420102")
+    reviewer = reviewer_for("420102")
+    request = rf.get("/", REMOTE_ADDR="192.0.2.44")
+    request.user = reviewer
+    services.record_staff_view(application=application, request=request)
+    row = AuditEvent.objects.get(action="reviews.view")
+    assert (row.actor_id, row.object_id, row.ip, row.result) == (
+        reviewer.pk,
+        str(application.pk),
+        "192.0.2.44",
+        AuditEvent.Result.SUCCESS,
+    )
+    assert row.detail["kind"] == application.kind
