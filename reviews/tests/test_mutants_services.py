@@ -12,7 +12,7 @@ from reviews.constants import BULK_APPROVE_MAX, EventType, Status
 from reviews.models import Application, ReviewEvent
 from reviews.services import ReviewError
 
-from .factories import KindRecorder, make_application, reviewer_for
+from .factories import KindRecorder, make_application, review_unit, reviewer_for
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +149,37 @@ def test_a_staff_member_opening_an_application_leaves_an_audit_row(test_kind, rf
         AuditEvent.Result.SUCCESS,
     )
     assert row.detail["kind"] == application.kind
+
+
+def test_choosing_a_drafts_unit_is_audited_with_the_old_and_new_unit(test_kind, rf):
+    application = make_application(status=Status.DRAFT, unit_code="420102")
+    request = rf.get("/", REMOTE_ADDR="192.0.2.45")
+    version = application.version
+    moved = services.set_unit(application=application, unit=review_unit("420103"), request=request)
+    assert (moved.unit.code, moved.version) == ("420103", version + 1)
+    assert Application.objects.get(pk=application.pk).version == version + 1
+    row = AuditEvent.objects.get(action="reviews.set_unit")
+    assert (row.actor_id, row.ip, row.result) == (application.applicant_id, "192.0.2.45", AuditEvent.Result.SUCCESS)
+    assert row.detail["reason"] == f"{review_unit('420102').name} → {review_unit('420103').name}"
+    # Part of filling the draft in: audited, but no move between units in the history.
+    assert not ReviewEvent.objects.filter(application=application, event_type=EventType.UNIT_CHANGED).exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "active", "code", "message"),
+    [
+        (Status.PENDING, True, "not_editable", "只有草稿或已退回的申请可以更换审核单位"),
+        (Status.DRAFT, False, "unit_inactive", "该审核单位已不再受理申请，请选择其他审核单位"),
+    ],
+)
+def test_a_refused_unit_change_says_why_and_is_audited(test_kind, rf, status, active, code, message):
+    application = make_application(status=status, unit_code="420102")
+    target = review_unit("420103")
+    target.is_active = active
+    target.save(update_fields=["is_active"])
+    request = rf.get("/", REMOTE_ADDR="192.0.2.46")
+    with pytest.raises(ReviewError) as caught:
+        services.set_unit(application=application, unit=target, actor=application.applicant, request=request)
+    assert (caught.value.code, str(caught.value)) == (code, message)
+    row = AuditEvent.objects.get(action="reviews.set_unit")
+    assert (row.actor_id, row.ip, row.result) == (application.applicant_id, "192.0.2.46", AuditEvent.Result.FAILURE)
