@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -191,7 +191,14 @@ class UserAdmin(DjangoUserAdmin[User]):
             return queryset.filter(kind=UserKind.ACCOUNTANT, phone=term), False
         if re.fullmatch(r"[0-9A-Z()（）-]{8,32}", term) and re.search(r"\d{6}", term):
             return queryset.filter(kind=UserKind.ACCOUNTANT, id_type__in=IdType.values, id_number=term), False
-        return super().get_search_results(request, queryset, search_term)
+        # Else the exact username or a name prefix, as written: Django's `=username` / `^full_name`
+        # compare UPPER(...) on both sides, which no index serves (a scan of a million users; names are
+        # Chinese, usernames are case-sensitive anyway). These two use identity_user_username_key and
+        # identity_user_name_order.
+        raw = search_term.strip()
+        if not raw:
+            return queryset, False
+        return queryset.filter(Q(username=raw) | Q(full_name__startswith=raw)), False
 
     # ------------------------------------------------------------------ columns
 

@@ -77,6 +77,8 @@ class User(AbstractUser):
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "int8_ops"],
                 name="identity_user_name_order",
             ),
+            # The user admin's order (identity.admin.UserAdmin.ordering), with or without its kind filter.
+            models.Index(fields=["kind", "username"], name="identity_user_kind_username"),
         ]
 
     def __str__(self) -> str:

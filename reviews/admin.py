@@ -78,6 +78,9 @@ class ApplicationAdmin(ReadOnlyAdmin[Application]):
 @admin.register(ReviewEvent)
 class ReviewEventAdmin(ReadOnlyAdmin[ReviewEvent]):
     list_display = ["created_at", "application_id", "event_type", "from_status", "to_status", "actor_name"]
+    # Newest first, by id (the primary key's index): the model's order (created_at, id) had no index
+    # and sorted 1.75 M rows for each page.
+    ordering = ["-id"]
     # 1.75 M rows at 1 M accountants: no exact counts of the table (issue #10).
     show_full_result_count = False
     paginator = EstimatedCountPaginator

@@ -58,3 +58,18 @@ def test_the_id_number_search_is_an_equality_on_the_indexed_columns(admin_client
     sql = " ".join(q["sql"] for q in queries if '"identity_user"."id_number"' in q["sql"])
     assert sql
     assert "LIKE" not in sql.upper()
+
+
+def test_the_name_and_username_search_compares_as_written_so_an_index_serves_it(admin_client):
+    StaffFactory(username="Jiangan-Li", full_name="李审核")
+    AccountantFactory(full_name="李四", id_number="42010219900101123X")
+    AccountantFactory(full_name="王五", id_number="420102199001011236")
+
+    with CaptureQueriesContext(connection) as queries:
+        by_prefix = listing(admin_client, q="李")
+    searched = " ".join(q["sql"] for q in queries if "LIKE" in q["sql"])
+    assert searched and "UPPER" not in searched, [q["sql"][-200:] for q in queries]
+    assert "李四" in by_prefix and "李审核" in by_prefix and "王五" not in by_prefix
+    assert "Jiangan-Li" in listing(admin_client, q="Jiangan-Li")
+    assert "李审核" not in listing(admin_client, q="jiangan-li")  # usernames are case-sensitive
+    assert "李四" not in listing(admin_client, q="四")  # a prefix, not a substring

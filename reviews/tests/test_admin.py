@@ -80,3 +80,13 @@ def test_the_estimated_paginator_counts_filtered_lists_exactly(test_kind):
     make_application(status=Status.APPROVED)
     assert EstimatedCountPaginator(Application.objects.filter(status=Status.PENDING).order_by("pk"), 10).count == 1
     assert EstimatedCountPaginator(Application.objects.order_by("pk"), 10).count == 2  # small table: exact
+
+
+def test_the_review_event_list_shows_the_newest_first_in_primary_key_order(admin_client, test_kind):
+    from reviews.models import ReviewEvent
+
+    make_application(status=Status.PENDING)
+    make_application(status=Status.PENDING)
+    response = admin_client.get(reverse("admin:reviews_reviewevent_changelist"))
+    shown = [event.pk for event in response.context["cl"].result_list]
+    assert len(shown) >= 2 and shown == sorted(ReviewEvent.objects.values_list("pk", flat=True), reverse=True)
