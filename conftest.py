@@ -37,10 +37,12 @@ def _clean_state(settings, tmp_path):
     from notifications import backends
 
     backends.outbox.clear()
+    backends.sent_messages.clear()
     cache.clear()
     settings.MEDIA_ROOT = str(tmp_path / "media")
     yield
     backends.outbox.clear()
+    backends.sent_messages.clear()
 
 
 @pytest.fixture
