@@ -23,12 +23,22 @@ ALLOWED = {
     "reviews": {"audit", "core", "documents", "identity", "notifications", "regions"},
     "dossier": {"audit", "core", "documents", "identity", "regions", "reviews"},
     "phone_change": {"audit", "core", "documents", "dossier", "identity", "notifications", "regions", "reviews"},
-    "continuing_education": {"audit", "core", "documents", "dossier", "identity", "reviews"},
+    "continuing_education": {"audit", "core", "documents", "dossier", "identity", "regions", "reviews"},
     "institutions": {"audit", "continuing_education", "core", "identity", "regions"},
     "certificates": {"audit", "continuing_education", "core", "documents", "dossier", "identity"},
-    "integrity": {"audit", "core", "documents", "dossier", "identity", "reviews"},
+    "integrity": {"audit", "core", "documents", "dossier", "identity", "regions", "reviews"},
     "reports": {"audit", "continuing_education", "core", "documents", "dossier", "identity", "regions", "reviews"},
-    "api": {"audit", "certificates", "continuing_education", "dossier", "identity", "institutions", "reviews"},
+    "api": {
+        "audit",
+        "certificates",
+        "continuing_education",
+        "core",
+        "dossier",
+        "identity",
+        "institutions",
+        "regions",
+        "reviews",
+    },
 }
 
 
