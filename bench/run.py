@@ -734,7 +734,7 @@ def print_table(report: dict) -> None:
         "page of the page's side; ping: req/s over the anonymous ping"
     )
     export = report["summary"]["export"]
-    if export and "rows" in export:
+    if isinstance(export, dict) and "rows" in export:  # else a string: why the step did not run
         log(
             f"export: {export['rows']:,} rows in {export['seconds']}s = {export['rows_per_second']:,} rows/s, "
             f"RSS growth {export['rss_growth_mb']} MB (target < {export['target_mb']} MB), file {export['file_mb']} MB"
