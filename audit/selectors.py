@@ -17,19 +17,17 @@ by the order (created_at, id) descending, and a page is the next PAGE_SIZE rows 
 """
 
 import datetime
-import time
 from dataclasses import dataclass, field
 from typing import cast
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from identity.constants import IdType, StaffRole, UserKind
 from identity.models import User
 from regions.models import ReviewUnit
-from regions.selectors import SCOPE_CACHE_SECONDS, SCOPE_GENERATION_KEY, unit_ids_at_or_below, units_at_or_below
+from regions.selectors import unit_choices_at_or_below, unit_ids_at_or_below, units_at_or_below
 
 from .models import AuditEvent
 
@@ -79,14 +77,7 @@ def unit_filter_choices(user: User) -> list[tuple[str, str]]:
     Cached per scope and per generation of the units (`regions.selectors.SCOPE_GENERATION_KEY`,
     bumped by every committed change of a unit), like the scope's ids: no query on a warm cache.
     """
-    unit = _reader_unit(user)
-    generation = cache.get_or_set(SCOPE_GENERATION_KEY, time.time_ns, None)
-    key = f"audit:unit-choices:{generation}:{unit.path}"
-    choices: list[tuple[str, str]] | None = cache.get(key)
-    if choices is None:
-        choices = list(units_for_filter(user).values_list("code", "name"))
-        cache.set(key, choices, SCOPE_CACHE_SECONDS)
-    return choices
+    return unit_choices_at_or_below(_reader_unit(user), "code")
 
 
 def accountants_with_id_number(id_number: str) -> list[int]:

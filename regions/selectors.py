@@ -8,6 +8,7 @@ county's city group.
 
 import time
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from django.core.cache import cache
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
@@ -45,6 +46,21 @@ def unit_ids_at_or_below(unit: ReviewUnit) -> list[int]:
         ids = list(units_at_or_below(unit).order_by("pk").values_list("pk", flat=True))
         cache.set(key, ids, SCOPE_CACHE_SECONDS)
     return ids
+
+
+def unit_choices_at_or_below(unit: ReviewUnit, value: Literal["id", "code"]) -> list[tuple[Any, str]]:
+    """(id or code, name) of the unit and every unit under it, in path order: a unit filter's options.
+
+    Cached per scope and per generation of the units (bumped by every committed change of a unit),
+    like `unit_ids_at_or_below`: no query on a warm cache.
+    """
+    generation = cache.get_or_set(SCOPE_GENERATION_KEY, time.time_ns, None)
+    key = f"regions:unit-choices:{value}:{generation}:{unit.path}"
+    choices: list[tuple[Any, str]] | None = cache.get(key)
+    if choices is None:
+        choices = list(units_at_or_below(unit).order_by("path").values_list(value, "name"))
+        cache.set(key, choices, SCOPE_CACHE_SECONDS)
+    return choices
 
 
 def unit_by_code(code: str, *, active_only: bool = True) -> ReviewUnit | None:

@@ -8,16 +8,14 @@ decides them. Scope is read from `user.unit` on every call, so a reviewer moved 
 loses the old one at once.
 """
 
-import time
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeGuard
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from regions.selectors import SCOPE_CACHE_SECONDS, SCOPE_GENERATION_KEY, unit_ids_at_or_below, units_at_or_below
+from regions.selectors import unit_choices_at_or_below, unit_ids_at_or_below, units_at_or_below
 
 from .constants import DECIDING_ROLES
 from .models import Application
@@ -69,15 +67,7 @@ def reviewer_unit_choices(user: Viewer) -> list[tuple[int, str]]:
     bumped by every committed change of a unit), like the scope's ids: no query on a warm cache.
     """
     unit = _staff_unit(user)
-    if unit is None:
-        return []
-    generation = cache.get_or_set(SCOPE_GENERATION_KEY, time.time_ns, None)
-    key = f"reviews:unit-choices:{generation}:{unit.path}"
-    choices: list[tuple[int, str]] | None = cache.get(key)
-    if choices is None:
-        choices = list(units_at_or_below(unit).values_list("id", "name"))
-        cache.set(key, choices, SCOPE_CACHE_SECONDS)
-    return choices
+    return unit_choices_at_or_below(unit, "id") if unit is not None else []
 
 
 def applications_for_reviewer(user: Viewer) -> QuerySet[Application]:
