@@ -14,9 +14,12 @@ import logging
 import time
 from collections.abc import Callable
 from importlib import import_module
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -62,6 +65,25 @@ def run(name: str) -> int:
         raise
     logger.info("maintenance %s: removed %d in %.1f s", name, count, time.monotonic() - started)
     return count
+
+
+def delete_in_batches(rows: QuerySet[Any], *, batch_size: int) -> int:
+    """Delete `rows` oldest first (`created_at`, then pk), `batch_size` at a time, each batch in its own
+    short transaction; returns how many were deleted.
+
+    Each batch deletes `rows.filter(pk__in=ids)`: the conditions are checked again, so a row that
+    changed since it was listed (retried, say) stays.
+    """
+    deleted = 0
+    while True:
+        ids = list(rows.order_by("created_at", "pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return deleted
+        with transaction.atomic():
+            gone, _by_model = rows.filter(pk__in=ids).delete()
+        deleted += gone
+        if len(ids) < batch_size:
+            return deleted
 
 
 @job("sessions")

@@ -7,10 +7,9 @@ enquiries ("did the SMS go out?"), then deleted. Pending and sending rows are ne
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
-from core.maintenance import job
+from core.maintenance import delete_in_batches, job
 
 from .models import Notification
 
@@ -23,17 +22,8 @@ def purge_old_notifications(*, now: datetime | None = None, batch_size: int = BA
     finished = Notification.objects.filter(
         status__in=[Notification.Status.SENT, Notification.Status.FAILED], created_at__lt=cutoff
     )
-    deleted = 0
-    while True:
-        ids = list(finished.order_by("created_at", "pk").values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            return deleted
-        with transaction.atomic():
-            # The status and age are checked again: a row retried meanwhile stays.
-            gone, _by_model = finished.filter(pk__in=ids).delete()
-        deleted += gone
-        if len(ids) < batch_size:
-            return deleted
+    # The status and age are checked again in each batch: a row retried meanwhile stays.
+    return delete_in_batches(finished, batch_size=batch_size)
 
 
 @job("notifications")
