@@ -56,37 +56,38 @@ def accountant_required(
     return wrapper
 
 
-def staff_required(
-    view: Callable[Concatenate[_Request, _P], _R],
-) -> Callable[Concatenate[_Request, _P], _R | HttpResponseBase]:
-    @wraps(view)
-    def wrapper(request: _Request, /, *args: _P.args, **kwargs: _P.kwargs) -> _R | HttpResponseBase:
-        user = request.user
-        if not user.is_authenticated or (user.is_staff_member and not user.is_verified()):
-            return redirect_to_login(request.get_full_path(), reverse("identity:staff_login"))
-        if not _is_verified_staff(user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+def _is_verified_staff_of_any_role(user: "User") -> bool:
+    return user.is_authenticated and user.is_staff_member and user.is_active and user.is_verified()
 
 
-def any_staff_required(
-    view: Callable[Concatenate[_Request, _P], _R],
-) -> Callable[Concatenate[_Request, _P], _R | HttpResponseBase]:
-    """Like `staff_required`, but training-institution staff pass too: for what every staff member
-    has whatever their role (their own account page and password)."""
+def _staff_guard(
+    admits: Callable[["User"], bool],
+) -> Callable[[Callable[Concatenate[_Request, _P], _R]], Callable[Concatenate[_Request, _P], _R | HttpResponseBase]]:
+    """A sign-in guard for staff pages: anonymous (or TOTP step not done) → the staff sign-in page,
+    signed in but not admitted by `admits` → 404."""
 
-    @wraps(view)
-    def wrapper(request: _Request, /, *args: _P.args, **kwargs: _P.kwargs) -> _R | HttpResponseBase:
-        user = request.user
-        if not user.is_authenticated or (user.is_staff_member and not user.is_verified()):
-            return redirect_to_login(request.get_full_path(), reverse("identity:staff_login"))
-        if not (user.is_staff_member and user.is_active and user.is_verified()):
-            raise Http404
-        return view(request, *args, **kwargs)
+    def decorator(
+        view: Callable[Concatenate[_Request, _P], _R],
+    ) -> Callable[Concatenate[_Request, _P], _R | HttpResponseBase]:
+        @wraps(view)
+        def wrapper(request: _Request, /, *args: _P.args, **kwargs: _P.kwargs) -> _R | HttpResponseBase:
+            user = request.user
+            if not user.is_authenticated or (user.is_staff_member and not user.is_verified()):
+                return redirect_to_login(request.get_full_path(), reverse("identity:staff_login"))
+            if not admits(user):
+                raise Http404
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+# Finance-bureau staff (every role but training-institution staff).
+staff_required = _staff_guard(_is_verified_staff)
+# Staff of every role, training-institution staff too: for what every staff member has whatever
+# their role (their own account page and password).
+any_staff_required = _staff_guard(_is_verified_staff_of_any_role)
 
 
 # For the type checker the mixins are Views (they go before a View class in the bases); at run time
