@@ -96,10 +96,9 @@ def _lock(application: Application) -> Application:
 
 
 def _copy_into(target: Application, source: Application) -> None:
-    """Let the caller's instance see the committed state."""
+    """Let the caller's instance see the committed state (what it had loaded stays, unless it changed:
+    setting a foreign key's id to another value drops the related object it had cached)."""
     for field in Application._meta.concrete_fields:
-        if field.is_relation and getattr(target, field.attname) != getattr(source, field.attname):
-            target._state.fields_cache.pop(field.name, None)
         setattr(target, field.attname, getattr(source, field.attname))
     target._state.fields_cache.update(source._state.fields_cache)
 
@@ -120,11 +119,7 @@ def _move_count(*, kind: str, before: tuple[int, str] | None, after: tuple[int, 
     """Move one application between counters. Rows are touched in a stable order (no deadlocks)."""
     if before == after:
         return
-    changes: Counter[tuple[int, str]] = Counter()
-    if before is not None:
-        changes[before] -= 1
-    if after is not None:
-        changes[after] += 1
+    changes = Counter({key: delta for key, delta in ((before, -1), (after, +1)) if key is not None})
     _move_counts(kind=kind, changes=changes)
 
 
@@ -143,15 +138,14 @@ def _counter_key(application: Application) -> tuple[int, str] | None:
     return (application.unit_id, application.status)
 
 
-def _actor_snapshot(actor: "User | None") -> dict[str, Any]:
-    if actor is None:
-        return {"actor": None, "actor_name": "", "actor_unit": "", "actor_is_staff": False}
-    unit = actor.unit if getattr(actor, "unit_id", None) else None
+def _actor_snapshot(actor: "User") -> dict[str, Any]:
+    """Who acted, as the event keeps it (an actor is a person: the checks refuse anyone else first)."""
+    unit = actor.unit  # no query for an accountant (no unit)
     return {
         "actor": actor,
-        "actor_name": actor.display_name[:100],
-        "actor_unit": (unit.name if unit else "")[:60],
-        "actor_is_staff": bool(getattr(actor, "is_staff_member", False)),
+        "actor_name": actor.display_name[:100],  # a username (no name given) may be longer than the column
+        "actor_unit": unit.name if unit else "",
+        "actor_is_staff": actor.is_staff_member,
     }
 
 
@@ -160,7 +154,7 @@ def _write_event(
     application: Application,
     event_type: str,
     from_status: str,
-    actor: "User | None",
+    actor: "User",
     request: HttpRequest | None,
     reason: str = "",
     snapshot: dict[str, Any] | None = None,
@@ -169,12 +163,12 @@ def _write_event(
         application=application,
         event_type=event_type,
         from_status=from_status,
-        actor=actor,
+        actor_fields=_actor_snapshot(actor),
         request=request,
         reason=reason,
         snapshot=snapshot,
     )
-    event.save(force_insert=True)
+    event.save()
     return event
 
 
@@ -183,13 +177,13 @@ def _new_event(
     application: Application,
     event_type: str,
     from_status: str,
-    actor: "User | None",
+    actor_fields: dict[str, Any],
     request: HttpRequest | None,
     reason: str = "",
     snapshot: dict[str, Any] | None = None,
-    actor_fields: dict[str, Any] | None = None,
 ) -> ReviewEvent:
-    """The review event of a transition, not yet saved (`_write_event` saves it; a batch bulk-creates)."""
+    """The review event of a transition, not yet saved (`_write_event` saves it; a batch bulk-creates).
+    `actor_fields` is `_actor_snapshot(actor)`, made once for a whole batch."""
     return ReviewEvent(
         application=application,
         event_type=event_type,
@@ -199,7 +193,7 @@ def _new_event(
         reason=reason,
         ip=client_ip(request),
         snapshot=snapshot,
-        **(actor_fields if actor_fields is not None else _actor_snapshot(actor)),
+        **actor_fields,
     )
 
 
@@ -269,7 +263,7 @@ def _save_transition(
     before: tuple[int, str] | None,
     from_status: str,
     event_type: str,
-    actor: "User | None",
+    actor: "User",
     request: HttpRequest | None,
     action: str,
     reason: str = "",
@@ -321,16 +315,18 @@ def _notification(
     }
 
 
-def _check_applicant(application: Application, actor: "User | None") -> None:
+def _check_applicant(application: Application, actor: "User | None") -> "User":
+    """The actor is the applicant (returned, known to be a person)."""
     if actor is None or actor.pk != application.applicant_id:
         raise ReviewError(NOT_APPLICANT, code="not_applicant")
+    return actor
 
 
-def _check_can_decide(application: Application, actor: "User | None", *, in_scope: bool | None = None) -> None:
-    """The actor decides the application (`in_scope`: whether it is known to be in their scope;
-    None: asked of the database when it matters)."""
-    if reviewer_can_decide(actor, application):
-        return
+def _check_can_decide(application: Application, actor: "User | None", *, in_scope: bool | None = None) -> "User":
+    """The actor decides the application (returned, known to be a person; `in_scope`: whether it is
+    known to be in their scope; None: asked of the database when it matters)."""
+    if actor is not None and reviewer_can_decide(actor, application):
+        return actor
     if in_scope is None:
         in_scope = actor is not None and applications_for_reviewer(actor).filter(pk=application.pk).exists()
     if in_scope:
@@ -342,28 +338,29 @@ def _check_pending(application: Application, expected_version: int | str | None)
     """The state and version the reviewer saw must still hold under the lock."""
     if application.status == Status.WITHDRAWN:
         raise ReviewError(WITHDRAWN_BY_APPLICANT, code="withdrawn")
-    try:
-        expected = int(expected_version) if expected_version is not None else None
-    except (TypeError, ValueError):
-        expected = None
     if application.status != Status.PENDING:
         raise ReviewError(ALREADY_DECIDED, code="already_decided")
-    if application.version != expected:
+    # Compared as text: a form or the API may give the number as a string; anything else (None,
+    # "abc") is simply not the version seen.
+    if str(application.version) != str(expected_version):
         # Still pending, but not what the reviewer saw (returned and resubmitted meanwhile).
         raise ReviewError(CHANGED_SINCE_SEEN, code="version_moved")
 
 
 def _due_date_on_submit(locked: Application, kind: ApplicationKind, today: date) -> date:
-    if locked.status == Status.RETURNED and locked.due_date is not None and locked.returned_at is not None:
-        returned_on = timezone.localdate(locked.returned_at)
-        spent = working_days_between(returned_on, today) if today > returned_on else 0
-        return add_working_days(locked.due_date, spent) if spent > 0 else locked.due_date
-    return add_working_days(today, kind.sla_working_days)
+    if locked.status != Status.RETURNED:
+        return add_working_days(today, kind.sla_working_days)
+    # A returned application was handed in (due date) and returned (returned_at) before.
+    assert locked.due_date is not None  # noqa: S101 - narrows the type
+    assert locked.returned_at is not None  # noqa: S101 - narrows the type
+    spent = working_days_between(timezone.localdate(locked.returned_at), today)
+    return add_working_days(locked.due_date, max(spent, 0))  # never below 0, should the clock run back
 
 
 def _snapshot_applicant(application: Application, applicant: "User") -> None:
-    application.applicant_name = (applicant.full_name or "")[:50]
-    application.applicant_id_number = (applicant.id_number or "")[:32]
+    # The columns are as long as the user's own: a copy, never cut.
+    application.applicant_name = applicant.full_name
+    application.applicant_id_number = applicant.id_number
 
 
 # --------------------------------------------------------------------------- accountant side
@@ -409,8 +406,7 @@ def _open_application(applicant: "User", kind_name: str) -> Application | None:
     return (
         Application.objects.select_related("unit")
         .filter(applicant=applicant, kind=kind_name, status__in=OPEN_STATUSES)
-        .order_by("-created_at", "-id")
-        .first()
+        .first()  # at most one (the constraint reviews_one_open_application_per_kind)
     )
 
 
@@ -424,7 +420,7 @@ def submit(*, application: Application, actor: "User | None", request: HttpReque
 
     def work() -> Application:
         locked = _lock(application)
-        _check_applicant(locked, actor)
+        applicant = _check_applicant(locked, actor)
         if locked.status == Status.PENDING:
             return locked
         if locked.status not in EDITABLE_STATUSES:
@@ -447,7 +443,7 @@ def submit(*, application: Application, actor: "User | None", request: HttpReque
             before=before,
             from_status=from_status,
             event_type=EventType.SUBMITTED if is_first else EventType.RESUBMITTED,
-            actor=actor,
+            actor=applicant,
             request=request,
             action="reviews.submit",
             fields=[
@@ -469,7 +465,7 @@ def withdraw(*, application: Application, actor: "User | None", request: HttpReq
 
     def work() -> Application:
         locked = _lock(application)
-        _check_applicant(locked, actor)
+        applicant = _check_applicant(locked, actor)
         if locked.status not in OPEN_STATUSES:
             raise ReviewError(CANNOT_WITHDRAW % {"status": locked.get_status_display()}, code="cannot_withdraw")
         before, from_status = _counter_key(locked), locked.status
@@ -479,7 +475,7 @@ def withdraw(*, application: Application, actor: "User | None", request: HttpReq
             before=before,
             from_status=from_status,
             event_type=EventType.WITHDRAWN,
-            actor=actor,
+            actor=applicant,
             request=request,
             action="reviews.withdraw",
             fields=["status"],
@@ -547,8 +543,7 @@ def set_unit(
 def sync_applicant_snapshot(*, applicant: "User") -> int:
     """Copy the applicant's current name and ID number onto their applications (after a change)."""
     return Application.objects.filter(applicant=applicant).update(
-        applicant_name=(applicant.full_name or "")[:50],
-        applicant_id_number=(applicant.id_number or "")[:32],
+        applicant_name=applicant.full_name, applicant_id_number=applicant.id_number
     )
 
 
@@ -570,19 +565,19 @@ def approve(
 
     def work() -> Application:
         locked = _lock(application)
-        _check_can_decide(locked, actor)
+        reviewer = _check_can_decide(locked, actor)
         _check_pending(locked, expected_version)
         kind = get_kind(locked.kind)
         now = timezone.now()
         locked.status = Status.APPROVED
         locked.decided_at = now
-        locked.decided_by = actor
+        locked.decided_by = reviewer
         _save_transition(
             locked=locked,
             before=(locked.unit_id, Status.PENDING),
             from_status=Status.PENDING,
             event_type=EventType.APPROVED,
-            actor=actor,
+            actor=reviewer,
             request=request,
             action="reviews.approve",
             fields=["status", "decided_at", "decided_by"],
@@ -627,7 +622,7 @@ def return_for_changes(
     def work() -> Application:
         cleaned = clean_return_reason(reason)
         locked = _lock(application)
-        _check_can_decide(locked, actor)
+        reviewer = _check_can_decide(locked, actor)
         _check_pending(locked, expected_version)
         kind = get_kind(locked.kind)
         now = timezone.now()
@@ -635,13 +630,13 @@ def return_for_changes(
         locked.return_reason = cleaned
         locked.returned_at = now
         locked.decided_at = now
-        locked.decided_by = actor
+        locked.decided_by = reviewer
         _save_transition(
             locked=locked,
             before=(locked.unit_id, Status.PENDING),
             from_status=Status.PENDING,
             event_type=EventType.RETURNED,
-            actor=actor,
+            actor=reviewer,
             request=request,
             action="reviews.return",
             reason=cleaned,
@@ -684,7 +679,7 @@ class BulkOutcome:
 
 
 def approve_many(
-    *, selections: Sequence[tuple[int, int]], actor: "User | None", request: HttpRequest | None = None
+    *, selections: Sequence[tuple[int, int]], actor: "User", request: HttpRequest | None = None
 ) -> list[BulkOutcome]:
     """Approve several pending applications in ONE transaction, each with its own checks, event,
     audit row and SMS, in a constant number of queries however many are selected.
@@ -736,7 +731,7 @@ def approve_many(
     return [outcomes[pk] for pk in wanted]
 
 
-def _batch_failed(wanted: dict[int, int], actor: "User | None") -> list[BulkOutcome]:
+def _batch_failed(wanted: dict[int, int], actor: "User") -> list[BulkOutcome]:
     try:
         found = applications_for_reviewer(actor).in_bulk(list(wanted))
     except Exception:  # noqa: BLE001 - the database is still away: report every id alike (no existence leaks)
@@ -750,7 +745,7 @@ def _batch_failed(wanted: dict[int, int], actor: "User | None") -> list[BulkOutc
     ]
 
 
-def _approve_batch(wanted: dict[int, int], actor: "User | None", request: HttpRequest | None) -> dict[int, BulkOutcome]:
+def _approve_batch(wanted: dict[int, int], actor: "User", request: HttpRequest | None) -> dict[int, BulkOutcome]:
     """`approve_many`'s transaction (see there). Returns {id: outcome}."""
     locked = {
         application.pk: application
@@ -809,9 +804,8 @@ def _approve_batch(wanted: dict[int, int], actor: "User | None", request: HttpRe
                 application=application,
                 event_type=EventType.APPROVED,
                 from_status=Status.PENDING,
-                actor=actor,
-                request=request,
                 actor_fields=event_actor,
+                request=request,
             )
             for application in approved
         ]
@@ -821,7 +815,6 @@ def _approve_batch(wanted: dict[int, int], actor: "User | None", request: HttpRe
         build_event(
             action="reviews.approve",
             request=request,
-            actor=actor,
             obj=application,
             detail=_audit_detail(application, {"from": Status.PENDING}),
             actor_fields=audit_actor,
@@ -833,7 +826,6 @@ def _approve_batch(wanted: dict[int, int], actor: "User | None", request: HttpRe
             build_event(
                 action="reviews.approve",
                 request=request,
-                actor=actor,
                 obj=application,
                 result=AuditEvent.Result.FAILURE,
                 detail=_audit_detail(application, {"reason": str(refusal.message)[:200]}),
@@ -852,20 +844,17 @@ def _approve_batch(wanted: dict[int, int], actor: "User | None", request: HttpRe
     return outcomes
 
 
-def _mark_approved(application: Application, actor: "User | None", now: datetime) -> Callable[[], None]:
+def _mark_approved(application: Application, actor: "User", now: datetime) -> Callable[[], None]:
     """Give the locked instance the state `approve` gives it; return how to take it back."""
     before = (application.status, application.version, application.decided_at, application.decided_by_id)
-    cached = application._state.fields_cache.get("decided_by")
     application.status = Status.APPROVED
     application.version += 1
     application.decided_at = now
     application.decided_by = actor
 
     def undo() -> None:
+        # Setting `decided_by_id` back also drops the cached `decided_by` when it names someone else.
         application.status, application.version, application.decided_at, application.decided_by_id = before
-        application._state.fields_cache.pop("decided_by", None)
-        if cached is not None:
-            application._state.fields_cache["decided_by"] = cached
 
     return undo
 

@@ -58,6 +58,8 @@ MODULES = {
             "reviews/tests/test_accountant_side.py",
             "reviews/tests/test_registry.py",
             "reviews/tests/test_mutants_services.py",
+            "reviews/tests/test_mutants_trail.py",
+            "reviews/tests/test_mutants_bulk.py",
         ],
     ),
     "continuing_education.rules": (
