@@ -7,8 +7,9 @@ county's city group.
 """
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from django.core.cache import cache
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
@@ -25,6 +26,8 @@ PICKER_CACHE_SECONDS = 6 * 3600
 SCOPE_GENERATION_KEY = "regions:scope-generation"
 SCOPE_CACHE_SECONDS = 3600
 
+_T = TypeVar("_T")
+
 
 def units_at_or_below(unit: ReviewUnit) -> QuerySet[ReviewUnit]:
     """The unit and every unit under it, in one indexed prefix query on the materialised path."""
@@ -38,14 +41,9 @@ def unit_ids_at_or_below(unit: ReviewUnit) -> list[int]:
     literal list PostgreSQL picks the (unit, status, ...) index and a county's queue costs the same
     whatever the size of the province's (bench/README.md, "empty county queue").
     """
-    # A lost generation key comes back as a new value, never as an old one.
-    generation = cache.get_or_set(SCOPE_GENERATION_KEY, time.time_ns, None)
-    key = f"regions:scope:{generation}:{unit.path}"
-    ids: list[int] | None = cache.get(key)
-    if ids is None:
-        ids = list(units_at_or_below(unit).order_by("pk").values_list("pk", flat=True))
-        cache.set(key, ids, SCOPE_CACHE_SECONDS)
-    return ids
+    return _cached_for_scope(
+        "scope", unit, lambda: list(units_at_or_below(unit).order_by("pk").values_list("pk", flat=True))
+    )
 
 
 def unit_choices_at_or_below(unit: ReviewUnit, value: Literal["id", "code"]) -> list[tuple[Any, str]]:
@@ -54,13 +52,22 @@ def unit_choices_at_or_below(unit: ReviewUnit, value: Literal["id", "code"]) -> 
     Cached per scope and per generation of the units (bumped by every committed change of a unit),
     like `unit_ids_at_or_below`: no query on a warm cache.
     """
+    return _cached_for_scope(
+        f"unit-choices:{value}", unit, lambda: list(units_at_or_below(unit).order_by("path").values_list(value, "name"))
+    )
+
+
+def _cached_for_scope(name: str, unit: ReviewUnit, compute: Callable[[], _T]) -> _T:
+    """`compute()` for the scope of `unit`, cached under `name`, the unit's path and the generation of
+    the units (SCOPE_GENERATION_KEY, bumped by every committed change of a unit)."""
+    # A lost generation key comes back as a new value, never as an old one.
     generation = cache.get_or_set(SCOPE_GENERATION_KEY, time.time_ns, None)
-    key = f"regions:unit-choices:{value}:{generation}:{unit.path}"
-    choices: list[tuple[Any, str]] | None = cache.get(key)
-    if choices is None:
-        choices = list(units_at_or_below(unit).order_by("path").values_list(value, "name"))
-        cache.set(key, choices, SCOPE_CACHE_SECONDS)
-    return choices
+    key = f"regions:{name}:{generation}:{unit.path}"
+    value: _T | None = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, SCOPE_CACHE_SECONDS)
+    return value
 
 
 def unit_by_code(code: str, *, active_only: bool = True) -> ReviewUnit | None:
