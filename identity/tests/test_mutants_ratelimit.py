@@ -9,26 +9,11 @@ import time_machine
 from django.core.cache import caches
 
 from identity import ratelimit
-from identity.ratelimit import LimiterUnavailable, RateLimited
+from identity.ratelimit import LimiterUnavailable
+
+from .test_ratelimit import refused, send
 
 HOUR, DAY = 3600, 86400
-
-
-def send(phone="13800000000", ip="10.0.0.1"):
-    ratelimit.reserve_sms_send(phone=phone, ip=ip)
-
-
-def refused(phone="13800000000", ip="10.0.0.1") -> RateLimited:
-    with pytest.raises(RateLimited) as info:
-        send(phone, ip)
-    return info.value
-
-
-@pytest.fixture
-def clock():
-    """09:00:00 UTC, on the hour (17:00 in Hubei)."""
-    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False) as traveller:
-        yield traveller
 
 
 @pytest.fixture

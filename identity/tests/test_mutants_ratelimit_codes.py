@@ -2,30 +2,17 @@
 silent: how long the daily caps tell people to wait, the counter that expires mid-count, and the
 HMAC that stores a code."""
 
-import datetime
 import hashlib
 import hmac
 
 import pytest
-import time_machine
 from django.conf import settings as django_settings
 from django.core.cache import caches
 
 from identity import codes, ratelimit
 from identity.models import SmsCode, SmsCodePurpose
-from identity.ratelimit import RateLimited
 
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False) as traveller:
-        yield traveller
-
-
-def refused(phone, ip) -> RateLimited:
-    with pytest.raises(RateLimited) as info:
-        ratelimit.reserve_sms_send(phone=phone, ip=ip)
-    return info.value
+from .test_ratelimit import refused
 
 
 def test_a_network_over_its_daily_cap_is_told_to_come_back_in_a_day(clock, settings):

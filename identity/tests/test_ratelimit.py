@@ -22,12 +22,6 @@ def refused(phone="13800000000", ip="10.0.0.1") -> RateLimited:
     return info.value
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC), tick=False) as traveller:
-        yield traveller
-
-
 def test_a_second_send_within_60_seconds_is_refused_with_the_seconds_left(clock):
     send()
     clock.shift(15)
