@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from .factories import KindRecorder, reviewer_for
 
@@ -9,6 +10,27 @@ def test_kind():
     recorder = KindRecorder().register()
     yield recorder
     recorder.unregister()
+
+
+@pytest.fixture
+def bulk_kind():
+    """A registered kind that may be approved in bulk."""
+    recorder = KindRecorder(name="bulkkind", label="批量测试申请", bulk_approve=True).register()
+    yield recorder
+    recorder.unregister()
+
+
+@pytest.fixture
+def request_from(rf):
+    """A request from an IP address, whose user is anonymous: the actor of a row must come from the
+    service, never from the request it happened to be given."""
+
+    def make(ip):
+        request = rf.post("/", REMOTE_ADDR=ip)
+        request.user = AnonymousUser()
+        return request
+
+    return make
 
 
 @pytest.fixture

@@ -109,6 +109,16 @@ def make_application(*, kind="testkind", applicant=None, unit_code="420102", sta
     raise ValueError(status)
 
 
+def pending(count=1, *, kind="bulkkind", **kwargs) -> list[Application]:
+    """`count` pending applications (by default of the bulk-approvable kind of the `bulk_kind` fixture)."""
+    return [make_application(kind=kind, status=Status.PENDING, **kwargs) for _ in range(count)]
+
+
+def seen(*applications) -> list[tuple[int, int]]:
+    """(id, version) of each application, as the reviewer's inbox showed them: a bulk selection."""
+    return [(a.pk, a.version) for a in applications]
+
+
 def counters() -> dict[tuple[int, str, str], int]:
     """The summary rows, without zero rows."""
     rows = StatusCount.objects.values_list("unit_id", "kind", "status").annotate(total=Sum("count"))

@@ -17,24 +17,9 @@ from reviews.registry import allows_bulk_approve
 from reviews.scope import reviewer_unit_ids
 from reviews.services import ReviewError
 
-from .factories import KindRecorder, counters, make_application, recount, reviewer_for
+from .factories import KindRecorder, counters, make_application, pending, recount, reviewer_for, seen
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def bulk_kind():
-    recorder = KindRecorder(name="bulkkind", label="批量测试申请", bulk_approve=True).register()
-    yield recorder
-    recorder.unregister()
-
-
-def pending(count=1, *, kind="bulkkind", **kwargs) -> list[Application]:
-    return [make_application(kind=kind, status=Status.PENDING, **kwargs) for _ in range(count)]
-
-
-def seen(*applications) -> list[tuple[int, int]]:
-    return [(a.pk, a.version) for a in applications]
 
 
 def state(application) -> tuple:

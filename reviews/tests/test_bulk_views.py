@@ -16,22 +16,11 @@ from reviews import services
 from reviews.constants import BULK_APPROVE_MAX, Status
 from reviews.models import Application, ReviewEvent
 
-from .factories import ApplicantFactory, KindRecorder, make_application, review_unit, reviewer_for
+from .factories import ApplicantFactory, make_application, pending, review_unit, reviewer_for
 
 pytestmark = pytest.mark.django_db
 
 BULK_URL = reverse("reviews:bulk_approve")
-
-
-@pytest.fixture
-def bulk_kind():
-    recorder = KindRecorder(name="bulkkind", label="批量测试申请", bulk_approve=True).register()
-    yield recorder
-    recorder.unregister()
-
-
-def pending(count=1, *, kind="bulkkind", **kwargs) -> list[Application]:
-    return [make_application(kind=kind, status=Status.PENDING, **kwargs) for _ in range(count)]
 
 
 def picks(*applications) -> list[str]:

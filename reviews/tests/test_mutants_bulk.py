@@ -5,7 +5,6 @@ import logging
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.db import OperationalError, connection
 from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
@@ -17,38 +16,13 @@ from reviews.constants import EventType, Status
 from reviews.models import Application, ReviewEvent
 from reviews.services import ReviewError
 
-from .factories import KindRecorder, make_application, reviewer_for
+from .factories import KindRecorder, make_application, pending, reviewer_for, seen
 
 pytestmark = pytest.mark.django_db
 
 NOON = datetime(2026, 12, 9, 4, 0, tzinfo=UTC)  # Wednesday 12:00 in Wuhan
 FAILED = "系统未能处理该申请，未作任何更改，请打开该申请单独审核。"
 NOT_FOUND = "未找到该申请"
-
-
-@pytest.fixture
-def bulk_kind():
-    recorder = KindRecorder(name="bulkkind", label="批量测试申请", bulk_approve=True).register()
-    yield recorder
-    recorder.unregister()
-
-
-@pytest.fixture
-def request_from(rf):
-    def make(ip):
-        request = rf.post("/", REMOTE_ADDR=ip)
-        request.user = AnonymousUser()  # the actor must come from the service
-        return request
-
-    return make
-
-
-def pending(count, **kwargs):
-    return [make_application(kind="bulkkind", status=Status.PENDING, **kwargs) for _ in range(count)]
-
-
-def seen(*applications):
-    return [(a.pk, a.version) for a in applications]
 
 
 def outcome_fields(outcome):

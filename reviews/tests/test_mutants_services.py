@@ -12,7 +12,7 @@ from reviews.constants import BULK_APPROVE_MAX, EventType, Status
 from reviews.models import Application, ReviewEvent
 from reviews.services import ReviewError
 
-from .factories import KindRecorder, make_application, review_unit, reviewer_for
+from .factories import make_application, review_unit, reviewer_for
 
 pytestmark = pytest.mark.django_db
 
@@ -77,13 +77,6 @@ def test_resubmitting_moves_the_due_date_by_each_working_day_spent_returned(
         services.submit(application=application, actor=application.applicant)
 
     assert Application.objects.get(pk=application.pk).due_date == due
-
-
-@pytest.fixture
-def bulk_kind():
-    recorder = KindRecorder(name="bulkkind", label="批量测试申请", bulk_approve=True).register()
-    yield recorder
-    recorder.unregister()
 
 
 def test_exactly_the_most_a_bulk_approval_takes_is_accepted(bulk_kind, jiangan_reviewer):

@@ -7,7 +7,6 @@ service, never from the request it happened to be given."""
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, connection
 from django.utils import translation
 from django.utils.translation import gettext_lazy
@@ -25,16 +24,6 @@ from .factories import ApplicantFactory, KindRecorder, make_application, review_
 pytestmark = pytest.mark.django_db
 
 NOON = datetime(2026, 12, 9, 4, 0, tzinfo=UTC)  # Wednesday 12:00 in Wuhan
-
-
-@pytest.fixture
-def request_from(rf):
-    def make(ip):
-        request = rf.post("/", REMOTE_ADDR=ip)
-        request.user = AnonymousUser()
-        return request
-
-    return make
 
 
 def last_event(application) -> ReviewEvent:
